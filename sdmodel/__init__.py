@@ -1,0 +1,28 @@
+"""sdmodel: system-dynamics macro models for resource-based development.
+
+Load Vensim/XMILE models through PySD, run them into xarray Datasets, check their units,
+compare policy scenarios, calibrate to country data and run large ensembles.
+
+Examples
+--------
+>>> import sdmodel as sd
+>>> model = sd.load("models/validation/nelson_phelps.mdl")   # doctest: +SKIP
+>>> ds = model.run(final_time=50)                             # doctest: +SKIP
+>>> sd.save(ds, "out/nelson_phelps.nc")                       # doctest: +SKIP
+"""
+
+__version__ = "0.1.0"
+
+from . import exceptions
+from .loading import load, translate
+from .model import Model
+from .results import save
+
+__all__ = [
+    "__version__",
+    "exceptions",
+    "load",
+    "translate",
+    "Model",
+    "save",
+]

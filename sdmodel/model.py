@@ -76,7 +76,8 @@ class Model:
         self._translation = translation
         self._dirty = False  # True once a run changed components or control variables
         self._doc = _build_doc(pysd_model)
-        self._names = {row.name: py for py, row in self._doc.iterrows()}
+        self._names = dict(zip(self._doc["name"], self._doc.index))
+        self._folded = {_fold(name): py for name, py in self._names.items()}
         self._defaults = {
             py: _copy_value(pysd_model[py])
             for py in self._doc.index[self._doc["kind"] == "Constant"]
@@ -157,10 +158,9 @@ class Model:
             return name
         if name in self._names:
             return self._names[name]
-        folded = {k.lower().replace("_", " ").strip(): v for k, v in self._names.items()}
-        key = " ".join(str(name).lower().replace("_", " ").split())
-        if key in folded:
-            return folded[key]
+        key = _fold(str(name))
+        if key in self._folded:
+            return self._folded[key]
         raise ParameterError(
             f"{what} {name!r} is not in model {self.name!r}.{suggest(name, self._doc.index)}"
         )
@@ -220,15 +220,12 @@ class Model:
         columns = self._check_return_vars(return_vars)
         self._restore()
         self._dirty = True
-        kwargs = dict(
-            params=prepared or None,
-            return_columns=columns,
-            final_time=settings.final_time,
-            time_step=settings.time_step,
-            saveper=settings.saveper,
-            flatten_output=False,
-        )
-        if settings.initial_time != self._time.initial_time:
+        kwargs = dict(params=prepared or None, return_columns=columns, flatten_output=False)
+        given = {"final_time": final_time, "time_step": time_step, "saveper": saveper}
+        kwargs.update({k: getattr(settings, k) for k, v in given.items() if v is not None})
+        if time_step is not None and saveper is None:
+            kwargs["saveper"] = settings.saveper
+        if initial_time is not None:
             kwargs["initial_condition"] = (settings.initial_time, {})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=FutureWarning)
@@ -348,6 +345,11 @@ class Model:
         if self._dirty:
             self._pysd.reload()
             self._dirty = False
+
+
+def _fold(name: str) -> str:
+    """Vensim's name equivalence: case, quotes, underscores and runs of spaces folded."""
+    return " ".join(name.strip().strip('"').lower().replace("_", " ").split())
 
 
 def _copy_value(value):

@@ -14,6 +14,7 @@ Examples
 __version__ = "0.1.0"
 
 from . import exceptions
+from .builder import Builder
 from .loading import load, translate
 from .model import Model
 from .results import save
@@ -25,4 +26,5 @@ __all__ = [
     "translate",
     "Model",
     "save",
+    "Builder",
 ]

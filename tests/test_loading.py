@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 import sdmodel as sd
@@ -13,6 +15,7 @@ import sdmodel as sd
 from conftest import MODELS, TEST_MODELS
 
 NELSON_PHELPS = MODELS / "validation" / "nelson_phelps.mdl"
+DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture
@@ -68,3 +71,18 @@ def test_macros_translate_into_the_cache(tmp_path):
     translation = sd.translate(path, cache_dir=tmp_path)
     assert {p.name for p in translation.module.parent.glob("*.py")} >= {"model.py"}
     assert translation.abstract_model.sections[0].path.parent == path.parent
+
+
+@pytest.mark.parametrize("suffix", [".xmile", ".stmx"])
+def test_xmile_model_against_euler_closed_form(tmp_path, suffix):
+    """Teacup cooling, dT/dt = -(T - 70)/10, dt = 0.125: Euler gives T_n = 70 + 110 (1 - dt/10)^n."""
+    path = shutil.copy(DATA / "teacup.xmile", tmp_path / f"teacup{suffix}")
+    model = sd.load(path, cache_dir=tmp_path / "cache")
+    assert model.params == {"characteristic_time": 10.0, "room_temperature": 70.0}
+    assert model.units["heat_loss_to_room"] == "Degrees/Minute"
+    ds = model.run()
+    steps = np.arange(ds.sizes["time"])
+    np.testing.assert_allclose(ds["time"].values, 0.125 * steps)
+    np.testing.assert_allclose(
+        ds["teacup_temperature"].values, 70 + 110 * (1 - 0.0125) ** steps, rtol=1e-12
+    )

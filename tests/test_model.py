@@ -113,3 +113,8 @@ def test_subscripted_parameter_as_dataarray_and_array():
     base = model.run(return_vars=["stock_a"])
     np.testing.assert_allclose(doubled["stock_a"].isel(time=0), 2 * base["stock_a"].isel(time=0))
     xr.testing.assert_allclose(doubled["stock_a"], as_array["stock_a"])
+
+
+def test_html_repr_lists_constants(np_model):
+    html = np_model._repr_html_()
+    assert "catch_up_rate" in html and "1/Year" in html and "<table>" in html

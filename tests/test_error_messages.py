@@ -103,3 +103,128 @@ def test_cli_run_bad_assignment(capsys):
 
     assert main(["run", str(NELSON_PHELPS), "--set", "catch_up_rate"]) == 2
     assert "expected NAME=VALUE" in capsys.readouterr().err
+
+
+# --- builder (sd.Builder) ---
+
+
+def _builder(name="m"):
+    return sd.Builder(name, initial_time=0, final_time=10, time_step=1)
+
+
+def test_builder_lists_every_undefined_name():
+    b = _builder()
+    b.constant("growth rate", 0.02, units="1/Year", doc="g.")
+    b.aux("output", "capitl * growth rate + labor", units="$/Year", doc="Y.")
+    b.aux("wages", "labor share * output + mystery(1)", units="$/Year", doc="W.")
+    with pytest.raises(exc.UndefinedNameError) as info:
+        b.to_mdl()
+    msg = str(info.value)
+    assert "references 4 undefined names" in msg
+    assert "'capitl' (used in 'output')" in msg
+    assert "'labor' (used in 'output')" in msg
+    assert "'labor share' (used in 'wages')" in msg
+    assert "function 'mystery' (used in 'wages')" in msg
+
+
+def test_builder_undefined_stock_flow_and_suggestion():
+    b = _builder()
+    b.constant("capital", 1, units="$", doc="K.")
+    b.aux("output", "capitol * 2", units="$", doc="Y.")
+    with pytest.raises(exc.UndefinedNameError, match=r"'capitol' \(used in 'output'; did you "
+                                                     r"mean 'capital'\?\)"):
+        b.to_mdl()
+    b2 = _builder()
+    b2.stock("capital", initial=1, inflows=["investment"], units="$", doc="K.")
+    with pytest.raises(exc.UndefinedNameError, match=r"'investment' \(used in 'capital'\)"):
+        b2.compile(check_units=False)
+
+
+def test_builder_duplicate_names_fold_case_spaces_underscores():
+    b = _builder()
+    b.constant("Capital Stock", 1, units="$", doc="K.")
+    with pytest.raises(exc.DuplicateNameError,
+                       match=r"aux 'capital_STOCK' duplicates the constant 'Capital Stock'"):
+        b.aux("capital_STOCK", "2", units="$", doc="again")
+    with pytest.raises(exc.DuplicateNameError, match=r"lists the flow 'F' twice \(as inflow and outflow\)"):
+        b.stock("s", initial=0, inflows=["f"], outflows=["F"], units="$", doc="S.")
+
+
+def test_builder_algebraic_loop_names_the_cycle():
+    b = _builder()
+    b.aux("a", "b + 1", units="Dmnl", doc="A.")
+    b.aux("b", "2 * c", units="Dmnl", doc="B.")
+    b.aux("c", "a / 3", units="Dmnl", doc="C.")
+    b.aux("d", "a", units="Dmnl", doc="D.")
+    with pytest.raises(exc.AlgebraicLoopError,
+                       match=r"algebraic loop with no stock in it: a -> b -> c -> a"):
+        b.to_mdl()
+
+
+def test_builder_flow_attached_to_no_stock():
+    b = _builder()
+    b.stock("s", initial=0, inflows=["in"], units="$", doc="S.")
+    b.flow("in", "1", units="$/Year", doc="In.")
+    b.flow("leak", "0.1 * s", units="$/Year", doc="Leak.")
+    with pytest.raises(exc.BuilderError, match=r"flow attached to no stock: 'leak'"):
+        b.to_mdl()
+
+
+def test_builder_stock_inflow_that_is_not_a_flow():
+    b = _builder()
+    b.stock("s", initial=0, inflows=["rate"], units="$", doc="S.")
+    b.aux("rate", "1", units="$/Year", doc="R.")
+    with pytest.raises(exc.BuilderError, match=r"lists 'rate' as a flow, but it is an aux"):
+        b.to_mdl()
+
+
+@pytest.mark.parametrize("initial", [None, "", "  "])
+def test_builder_stock_without_initial_value(initial):
+    with pytest.raises(exc.BuilderError, match=r"stock 'capital' has no initial value"):
+        _builder().stock("capital", initial=initial, units="$", doc="K.")
+
+
+@pytest.mark.parametrize("name", ["2nd stock", "a-b", "x|y", "", "Time", "initial_time", "and"])
+def test_builder_invalid_names(name):
+    with pytest.raises(exc.BuilderError, match=r"name"):
+        _builder().constant(name, 1, units="Dmnl", doc="x")
+
+
+def test_builder_bad_parts():
+    b = _builder()
+    with pytest.raises(exc.BuilderError, match=r"units '\$ \[0,1\]' of 'k' contain"):
+        b.constant("k", 1, units="$ [0,1]", doc="K.")
+    with pytest.raises(exc.BuilderError, match=r"doc of 'k' is empty"):
+        b.constant("k", 1, units="$", doc="")
+    with pytest.raises(exc.BuilderError, match=r"value of 'k' is nan; expected a finite"):
+        b.constant("k", float("nan"), units="$", doc="K.")
+    with pytest.raises(exc.BuilderError, match=r"limits of 'k' are \(2, 1\); expected min <="):
+        b.constant("k", 1, units="$", doc="K.", limits=(2, 1))
+    with pytest.raises(exc.BuilderError, match=r"x values of lookup 'f' .* strictly increasing"):
+        b.lookup("f", [(0, 0), (0, 1)], units="Dmnl", doc="F.")
+    with pytest.raises(exc.BuilderError, match=r"equation of 'g' contains a vertical bar"):
+        b.aux("g", "1 | 2", units="Dmnl", doc="G.")
+    with pytest.raises(exc.BuilderError, match=r"inflows of stock 's' is the string 'f'"):
+        b.stock("s", initial=0, inflows="f", units="$", doc="S.")
+
+
+def test_builder_syntax_error_names_the_element():
+    b = _builder()
+    b.aux("fine", "MAX(1, 2)", units="Dmnl", doc="F.")
+    b.aux("broken", "1 + * 2", units="Dmnl", doc="B.")
+    with pytest.raises(exc.BuilderError, match=r"cannot parse 1 equation: aux 'broken' = "
+                                               r"'1 \+ \* 2'"):
+        b.to_mdl()
+
+
+def test_builder_unknown_unit_is_refused():
+    units = pytest.importorskip("sdmodel.units")
+    if not hasattr(units, "check_units"):
+        pytest.skip("sdmodel.units.check_units not available yet")
+    b = _builder()
+    b.stock("s", initial=0, inflows=["f"], units="Widget", doc="S.")
+    b.flow("f", "1", units="Widget/Year", doc="F.")
+    b.constant("k", 1, units="Widget/Year", doc="K.")
+    b.aux("bad", "k * 2", units="Florb^^/Year", doc="Unknown unit.")
+    with pytest.raises(exc.UnitError, match=r"bad"):
+        b.compile()

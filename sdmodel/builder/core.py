@@ -374,9 +374,14 @@ class Builder:
                       settings=self._settings)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if digest != self._validated:
-            validate(self._name, list(self._elements.values()), text)
+            validate(self._name, list(self._elements.values()), text,
+                     render_one=self._render_one)
             self._validated = digest
         return text
+
+    def _render_one(self, element: Element) -> str:
+        """A model holding only ``element`` (to locate a syntax error)."""
+        return render([element], time_units=self._time_units, settings=self._settings)
 
     def write(self, path: str | os.PathLike) -> Path:
         """Write :meth:`to_mdl` to ``path`` atomically; returns the path.

@@ -28,8 +28,9 @@ sdmodel.exceptions.AlgebraicLoopError: model 'demo' has an algebraic loop with n
 from __future__ import annotations
 
 import dataclasses
+import re
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from ..exceptions import (
@@ -65,28 +66,63 @@ _INIT_FIELDS = {
 }
 
 
-def parse(text: str, *, model_name: str):
-    """Parse Vensim text with PySD; returns ``{folded name: AST}`` of the model's elements.
-
-    Raises
-    ------
-    BuilderError
-        PySD cannot parse the text (a syntax error in an equation); PySD's reason is included.
-    """
+def _parse_text(text: str):
     from pysd.translators.vensim.vensim_file import VensimFile
 
     with tempfile.TemporaryDirectory(prefix="sdmodel-builder-") as tmp:
         path = Path(tmp) / "model.mdl"
         path.write_text(text, encoding="utf-8")
-        try:
-            parsed = VensimFile(path)
-            parsed.parse()
-            abstract = parsed.get_abstract_model()
-        except Exception as err:  # PySD raises many kinds; keep its reason
+        parsed = VensimFile(path)
+        parsed.parse()
+        return parsed.get_abstract_model()
+
+
+def parse(text: str, *, model_name: str,
+          render_one: Callable[[Element], str] | None = None,
+          elements: Sequence[Element] = ()) -> dict[str, object]:
+    """Parse Vensim text with PySD; returns ``{folded name: AST}`` of the model's elements.
+
+    Parameters
+    ----------
+    text : str
+        The model's Vensim text.
+    model_name : str
+        For error messages.
+    render_one : callable, optional
+        Renders a model holding one element; used, when the text does not parse, to find
+        which of ``elements`` PySD cannot read.
+    elements : sequence of Element
+        The elements rendered in ``text``.
+
+    Raises
+    ------
+    BuilderError
+        PySD cannot parse the text (a syntax error in an equation); names the elements and
+        includes PySD's reason.
+    """
+    try:
+        abstract = _parse_text(text)
+    except Exception as err:  # PySD raises many kinds; keep its reason
+        culprits = []
+        for element in elements if render_one is not None else ():
+            try:
+                _parse_text(render_one(element))
+            except Exception as one:
+                reason = " ".join(str(one).split())
+                culprits.append(
+                    f"{element.kind} {element.name!r} = {element.equation!r} "
+                    f"({type(one).__name__}: {reason})"
+                )
+        if culprits:
             raise BuilderError(
-                f"model {model_name!r}: PySD cannot parse an equation: "
-                f"{type(err).__name__}: {err}"
+                f"model {model_name!r}: PySD cannot parse {len(culprits)} equation"
+                f"{'s' if len(culprits) > 1 else ''}: " + "; ".join(culprits)
+                + ". Expected Vensim syntax, e.g. 'a * (b - c)' or 'IF THEN ELSE(x > 0, 1, 0)'"
             ) from err
+        raise BuilderError(
+            f"model {model_name!r}: PySD cannot parse the rendered text: "
+            f"{type(err).__name__}: {err}"
+        ) from err
     asts = {}
     for section in abstract.sections:
         for element in section.elements:
@@ -148,6 +184,13 @@ def dependencies(ast, *, initial: bool) -> set[str]:
     return out
 
 
+def _spelling(key: str, equation: str) -> str:
+    """How the equation spells the folded name ``key`` (PySD's AST keeps only the fold)."""
+    pattern = r"(?<![\w'])" + r"[\s_]+".join(map(re.escape, key.split("_"))) + r"(?![\w'])"
+    match = re.search(pattern, equation, flags=re.IGNORECASE)
+    return match.group(0) if match else key
+
+
 def _known_functions() -> set[str]:
     from pysd.builders.python.python_functions import functionspace
 
@@ -162,30 +205,27 @@ def _check_names(model_name: str, elements: Mapping[str, Element], asts: Mapping
     for key, element in elements.items():
         for what, name, _ in _walk(asts.get(key)):
             ref = fold(name)
-            if what == "ref" and ref not in defined and ref not in functions:
-                undefined.setdefault(name, []).append(element.name)
-            elif what == "call" and ref not in defined and ref not in functions:
-                unknown_calls.setdefault(name, []).append(element.name)
-    if undefined:
-        candidates = [e.name for e in elements.values()]
-        parts = []
-        for name in sorted(undefined):
-            users = ", ".join(repr(u) for u in sorted(set(undefined[name])))
-            parts.append(f"{name!r} (used in {users}){suggest(name, candidates).rstrip('?')}")
-        raise UndefinedNameError(
-            f"model {model_name!r} references {len(undefined)} undefined name"
-            f"{'s' if len(undefined) > 1 else ''}: " + "; ".join(parts)
-            + ". Expected each to be defined with constant(), stock(), flow(), aux() or lookup()"
-        )
-    if unknown_calls:
-        parts = [
-            f"{name!r} (used in {', '.join(repr(u) for u in sorted(set(users)))})"
-            for name, users in sorted(unknown_calls.items())
-        ]
-        raise UndefinedNameError(
-            f"model {model_name!r} calls unknown functions: " + "; ".join(parts)
-            + ". Expected a Vensim function known to PySD or a lookup defined with lookup()"
-        )
+            if ref in defined or ref in functions:
+                continue
+            found = undefined if what == "ref" else unknown_calls
+            found.setdefault(_spelling(ref, element.equation), []).append(element.name)
+    if not undefined and not unknown_calls:
+        return
+    candidates = [e.name for e in elements.values()]
+    parts = []
+    for label, found in (("", undefined), ("function ", unknown_calls)):
+        for name in sorted(found):
+            users = ", ".join(repr(u) for u in sorted(set(found[name])))
+            hint = suggest(name, candidates).strip()
+            hint = f"; {hint[0].lower()}{hint[1:]}" if hint else ""
+            parts.append(f"{label}{name!r} (used in {users}{hint})")
+    count = len(parts)
+    raise UndefinedNameError(
+        f"model {model_name!r} references {count} undefined name{'s' if count > 1 else ''}: "
+        + ", ".join(parts)
+        + ". Expected each to be defined with constant(), stock(), flow(), aux() or lookup()"
+        " (functions: a Vensim function known to PySD, or a lookup)"
+    )
 
 
 def _check_flows(model_name: str, elements: Mapping[str, Element]) -> None:
@@ -204,7 +244,7 @@ def _check_flows(model_name: str, elements: Mapping[str, Element]) -> None:
             if target.kind != "flow":
                 raise BuilderError(
                     f"stock {element.name!r} of model {model_name!r} lists {flow!r} as a flow, "
-                    f"but it is a {target.kind}; expected a name declared with flow()"
+                    f"but it is {'an' if target.kind == 'aux' else 'a'} {target.kind}; expected a name declared with flow()"
                 )
             attached.add(target.key)
     loose = [e.name for e in elements.values() if e.kind == "flow" and e.key not in attached]
@@ -260,7 +300,8 @@ def _check_loops(model_name: str, elements: Mapping[str, Element], asts: Mapping
             )
 
 
-def validate(model_name: str, elements: Sequence[Element], text: str) -> None:
+def validate(model_name: str, elements: Sequence[Element], text: str, *,
+             render_one: Callable[[Element], str] | None = None) -> None:
     """Run every build-time check on the rendered ``text`` of ``elements``.
 
     Raises
@@ -268,7 +309,7 @@ def validate(model_name: str, elements: Sequence[Element], text: str) -> None:
     UndefinedNameError, BuilderError, AlgebraicLoopError
     """
     by_key = {e.key: e for e in elements}
-    asts = parse(text, model_name=model_name)
+    asts = parse(text, model_name=model_name, render_one=render_one, elements=elements)
     _check_names(model_name, by_key, asts)
     _check_flows(model_name, by_key)
     _check_loops(model_name, by_key, asts)

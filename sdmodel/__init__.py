@@ -18,6 +18,10 @@ from .builder import Builder
 from .loading import load, translate
 from .model import Model
 from .results import save
+from . import metrics, plot, scenarios
+from .scenarios import load_scenarios, run_scenarios
+from .calibrate import CalibrationResult, Parameter, Parameters, calibrate, create_params
+from . import data
 
 __all__ = [
     "__version__",
@@ -26,5 +30,15 @@ __all__ = [
     "translate",
     "Model",
     "save",
+    "run_scenarios",
+    "load_scenarios",
+    "metrics",
+    "plot",
     "Builder",
+    "calibrate",
+    "Parameter",
+    "Parameters",
+    "create_params",
+    "CalibrationResult",
+    "data",
 ]

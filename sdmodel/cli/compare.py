@@ -1,0 +1,145 @@
+"""``sdmodel compare MODEL --scenarios FILE [--baseline NAME] [--out DIR]``.
+
+Runs every scenario of a TOML file, prints the metrics table and writes ``comparison.png``,
+``comparison.nc`` and ``metrics.csv`` into DIR. The three files are written into a hidden
+staging folder inside DIR first and moved into place only when all of them exist, so a failure
+leaves no partial output (a DIR created by the command is removed again).
+
+Examples
+--------
+$ sdmodel compare models/perez/perez.mdl --scenarios models/perez/scenarios.toml --out out
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..exceptions import OutputError, ScenarioError, suggest
+
+#: The files written into the output folder.
+OUTPUTS = ("comparison.png", "comparison.nc", "metrics.csv")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "compare",
+        help="run a scenario file, print the metrics table, write figure, netCDF and CSV",
+    )
+    p.add_argument("model", help="model file (.mdl, .xmile, .stmx)")
+    p.add_argument("--scenarios", required=True, metavar="FILE", help="scenario file (TOML)")
+    p.add_argument(
+        "--baseline", default=None, metavar="NAME",
+        help="scenario to compare with (default: the file's 'baseline', else its first scenario)",
+    )
+    p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
+    p.add_argument("--final-time", type=float, default=None, help="simulation end time")
+    p.add_argument(
+        "--discount-rate", type=float, default=0.03,
+        help="discount rate of consumption per year for its NPV (default: 0.03)",
+    )
+    p.add_argument(
+        "--years", type=float, nargs="+", default=[2030, 2040, 2060], metavar="YEAR",
+        help="years of the GDP-per-capita metrics; the last is the horizon (default: 2030 2040 2060)",
+    )
+    p.add_argument(
+        "--snapshot-year", type=float, default=2040, metavar="YEAR",
+        help="year of the export-mix, poverty and capability metrics (default: 2040)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    p.set_defaults(func=compare_command)
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    import sdmodel as sd
+
+    out = Path(args.out)
+    scenarios = sd.load_scenarios(args.scenarios)
+    baseline = args.baseline or scenarios.baseline or next(iter(scenarios))
+    if baseline not in scenarios:
+        raise ScenarioError(
+            f"--baseline {baseline!r} is not among the scenarios of {args.scenarios!r}: "
+            f"{list(scenarios)}.{suggest(baseline, scenarios)}"
+        )
+    model = sd.load(args.model)
+    sd.scenarios.validate_scenarios(model, scenarios)
+    created = _prepare_dir(out)
+    try:
+        ds = sd.run_scenarios(
+            model, scenarios, final_time=args.final_time,
+            progress=False if args.no_progress else None,
+        )
+        table = sd.metrics.compare(
+            ds, baseline=baseline, years=tuple(args.years), discount_rate=args.discount_rate,
+            snapshot_year=args.snapshot_year,
+        )
+        fig = sd.plot.compare(ds, baseline=baseline, title=f"{model.name}: {len(scenarios)} "
+                              f"scenarios (baseline {baseline!r})")
+        paths = _write_all(out, ds, table, fig)
+    except BaseException:
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    print(f"{model.name}: {len(scenarios)} scenarios from {args.scenarios}, baseline {baseline!r}")
+    print()
+    print(sd.metrics.format_table(table))
+    print()
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+def _prepare_dir(out: Path) -> bool:
+    """Make sure ``out`` is a writable folder; return True when this call created it."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"output folder {str(out)!r} exists and is not a folder")
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".sdmodel-probe.", dir=out)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise OutputError(f"cannot write into output folder {str(out)!r}: {err}") from err
+    return created
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_all(out: Path, ds, table, fig) -> list[Path]:
+    """Write every output into a staging folder, then move them into ``out`` together."""
+    import sdmodel as sd
+
+    stage = Path(tempfile.mkdtemp(prefix=".sdmodel-compare.", dir=out))
+    moved: list[Path] = []
+    try:
+        try:
+            fig.savefig(stage / OUTPUTS[0], dpi=150)
+        except (OSError, ValueError) as err:
+            raise OutputError(f"cannot write {str(out / OUTPUTS[0])!r}: {err}") from err
+        sd.save(ds, stage / OUTPUTS[1])
+        sd.metrics.write_csv(table, stage / OUTPUTS[2])
+        mode = 0o666 & ~_umask()
+        for name in OUTPUTS:
+            try:
+                os.chmod(stage / name, mode)  # temporary files are private; outputs are not
+                os.replace(stage / name, out / name)
+            except OSError as err:
+                raise OutputError(f"cannot write {str(out / name)!r}: {err}") from err
+            moved.append(out / name)
+    except BaseException:
+        for path in moved:
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return moved

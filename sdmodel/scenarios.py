@@ -1,0 +1,402 @@
+"""Named scenarios: parameter overrides run side by side along a ``scenario`` dimension.
+
+A scenario is a name and a mapping of parameter overrides. :func:`run_scenarios` runs each one
+(every run starts from the model's defaults) and stacks the results into one Dataset with
+dimensions ``(scenario, time)``. :func:`load_scenarios` reads a set of scenarios from TOML, where
+a scenario may inherit the overrides of another and change some of them.
+
+Scenario files
+--------------
+Each top-level table is a scenario; its keys are parameter overrides (original or python names)
+except three reserved keys::
+
+    baseline = "squander"          # optional: the scenario others are compared with
+
+    [base]
+    abstract = true                # a template: inherited from, never run itself
+    description = "Defaults shared by every scenario."
+    fund_spending_rate = 0.04
+
+    [squander]
+    inherits = "base"              # start from base's overrides, then apply these
+    description = "Rents consumed and imported."
+    reinvestment_share = 0.0
+
+    [reinvest_late]
+    inherits = "squander"
+    reinvestment_share = 0.4
+    reinvestment_start_year = 2018
+
+A value is a number, an array of numbers (a subscripted constant, in the order of its
+subscripts), or a table ``{time = [...], values = [...]}`` (a time-series input). Inheritance is
+resolved parent first: a child's overrides replace its parent's for the same key, the parent's
+others are kept. ``description`` and ``abstract`` are not inherited.
+
+Examples
+--------
+>>> import sdmodel as sd
+>>> model = sd.load("models/validation/nelson_phelps.mdl")                     # doctest: +SKIP
+>>> ds = sd.run_scenarios(model, {"slow": {"catch_up_rate": 0.05},
+...                               "fast": {"catch_up_rate": 0.2}})             # doctest: +SKIP
+>>> ds["technological_capability"].sel(scenario="fast", time=50)               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from numbers import Real
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .exceptions import ParameterError, ScenarioError, suggest
+from .results import params_to_json
+
+__all__ = ["ScenarioSet", "load_scenarios", "run_scenarios", "validate_scenarios"]
+
+#: Keys of a scenario table that are not parameter overrides.
+RESERVED_KEYS = ("inherits", "description", "abstract")
+
+#: A comparison shows a progress bar once it has been running this many seconds.
+PROGRESS_DELAY = 2.0
+
+
+@dataclass(frozen=True)
+class ScenarioSet(Mapping):
+    """Scenarios read from a file: a read-only mapping ``{name: {parameter: value}}``.
+
+    Inheritance is already resolved; abstract (template) scenarios are left out.
+
+    Attributes
+    ----------
+    scenarios : dict
+        ``{name: {parameter: value}}`` in file order.
+    descriptions : dict
+        ``{name: description}`` (empty string when the file gives none).
+    baseline : str or None
+        The file's ``baseline`` key, if any.
+    source : pathlib.Path or None
+        The file read.
+
+    Examples
+    --------
+    >>> s = ScenarioSet({"a": {"x": 1.0}})
+    >>> list(s), s["a"]
+    (['a'], {'x': 1.0})
+    """
+
+    scenarios: dict[str, dict[str, object]]
+    descriptions: dict[str, str] = field(default_factory=dict)
+    baseline: str | None = None
+    source: Path | None = None
+
+    def __getitem__(self, name: str) -> dict[str, object]:
+        return self.scenarios[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.scenarios)
+
+    def __len__(self) -> int:
+        return len(self.scenarios)
+
+
+def load_scenarios(path: str | os.PathLike) -> ScenarioSet:
+    """Read scenarios from a TOML file and resolve their inheritance.
+
+    Parameters
+    ----------
+    path : path-like
+        A TOML file laid out as described in :mod:`sdmodel.scenarios`.
+
+    Returns
+    -------
+    ScenarioSet
+        The runnable (non-abstract) scenarios, each with its full set of overrides.
+
+    Raises
+    ------
+    ScenarioError
+        The file is missing or not valid TOML; a scenario inherits from one that is not defined
+        or inherits from itself through a cycle; a key or value has the wrong type; or no
+        runnable scenario is defined.
+
+    Examples
+    --------
+    >>> s = load_scenarios("models/perez/scenarios.toml")     # doctest: +SKIP
+    >>> s["reinvest_late"]["reinvestment_start_year"]          # doctest: +SKIP
+    2018.0
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            raw = tomllib.load(f)
+    except FileNotFoundError:
+        raise ScenarioError(f"scenario file {str(path)!r} does not exist") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"scenario file {str(path)!r} is a directory, expected a TOML file")
+    except OSError as err:
+        raise ScenarioError(f"cannot read scenario file {str(path)!r}: {err}") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"scenario file {str(path)!r} is not valid TOML: {err}") from None
+    where = f"in {str(path)!r}"
+
+    baseline = raw.pop("baseline", None)
+    if baseline is not None and not isinstance(baseline, str):
+        raise ScenarioError(f"'baseline' {where} must be a scenario name (a string), got {baseline!r}")
+    tables: dict[str, dict] = {}
+    for name, table in raw.items():
+        if not isinstance(table, dict):
+            raise ScenarioError(
+                f"top-level key {name!r} {where} is not a scenario table: expected "
+                f"[{name}] with parameter overrides, or the key 'baseline'"
+            )
+        tables[name] = table
+
+    resolved: dict[str, dict[str, object]] = {}
+    for name in tables:
+        _resolve(name, tables, resolved, chain=(), where=where)
+    scenarios = {
+        name: resolved[name] for name, table in tables.items() if not _is_abstract(name, table, where)
+    }
+    if not scenarios:
+        raise ScenarioError(
+            f"no scenario is defined {where}: expected at least one table [name] that is not "
+            "abstract"
+        )
+    if baseline is not None and baseline not in scenarios:
+        raise ScenarioError(
+            f"baseline {baseline!r} {where} is not one of its scenarios "
+            f"{sorted(scenarios)}.{suggest(baseline, scenarios)}"
+        )
+    descriptions = {}
+    for name in scenarios:
+        text = tables[name].get("description", "")
+        if not isinstance(text, str):
+            raise ScenarioError(f"scenario {name!r} {where}: 'description' must be a string")
+        descriptions[name] = text
+    return ScenarioSet(scenarios, descriptions, baseline, path)
+
+
+def _is_abstract(name: str, table: dict, where: str) -> bool:
+    flag = table.get("abstract", False)
+    if not isinstance(flag, bool):
+        raise ScenarioError(f"scenario {name!r} {where}: 'abstract' must be true or false, got {flag!r}")
+    return flag
+
+
+def _resolve(name, tables, resolved, *, chain, where) -> dict[str, object]:
+    """Overrides of ``name`` with its ancestors' applied first (memoised in ``resolved``)."""
+    if name in resolved:
+        return resolved[name]
+    if name in chain:
+        cycle = " -> ".join((*chain[chain.index(name):], name))
+        raise ScenarioError(f"scenarios {where} inherit in a cycle: {cycle}")
+    table = tables[name]
+    parent = table.get("inherits")
+    own = {k: _convert(name, k, v, where) for k, v in table.items() if k not in RESERVED_KEYS}
+    if parent is None:
+        merged = own
+    else:
+        if not isinstance(parent, str):
+            raise ScenarioError(
+                f"scenario {name!r} {where}: 'inherits' must be a scenario name, got {parent!r}"
+            )
+        if parent not in tables:
+            raise ScenarioError(
+                f"scenario {name!r} {where} inherits from {parent!r}, which is not defined."
+                f"{suggest(parent, tables) or ' Defined: ' + ', '.join(map(repr, tables)) + '.'}"
+            )
+        merged = dict(_resolve(parent, tables, resolved, chain=(*chain, name), where=where))
+        merged.update(own)
+    resolved[name] = merged
+    return merged
+
+
+def _convert(scenario: str, key: str, value: object, where: str) -> object:
+    """A TOML value as a parameter override: float, list of floats or a time-indexed Series."""
+    culprit = f"scenario {scenario!r} {where}: parameter {key!r}"
+    if isinstance(value, bool):
+        raise ScenarioError(f"{culprit} is a boolean; expected a number")
+    if isinstance(value, Real):
+        return float(value)
+    if isinstance(value, list):
+        if not value or not all(isinstance(v, Real) and not isinstance(v, bool) for v in value):
+            raise ScenarioError(f"{culprit} must be a non-empty array of numbers, got {value!r}")
+        return [float(v) for v in value]
+    if isinstance(value, dict):
+        if set(value) != {"time", "values"}:
+            raise ScenarioError(
+                f"{culprit}: a table value must be a time series {{time = [...], values = [...]}}, "
+                f"got keys {sorted(value)}"
+            )
+        time, values = value["time"], value["values"]
+        ok = all(
+            isinstance(seq, list) and seq and all(isinstance(v, Real) and not isinstance(v, bool) for v in seq)
+            for seq in (time, values)
+        )
+        if not ok or len(time) != len(values):
+            raise ScenarioError(
+                f"{culprit}: 'time' and 'values' must be arrays of numbers of the same length"
+            )
+        return pd.Series([float(v) for v in values], index=[float(t) for t in time])
+    raise ScenarioError(
+        f"{culprit} is {type(value).__name__} {value!r}; expected a number, an array of numbers "
+        "or a time series table"
+    )
+
+
+def validate_scenarios(model, scenarios: Mapping[str, Mapping[str, object]]) -> dict[str, dict]:
+    """Check every scenario against a model before anything runs.
+
+    Parameters
+    ----------
+    model : sdmodel.Model
+    scenarios : mapping
+        ``{name: {parameter: value}}``.
+
+    Returns
+    -------
+    dict
+        ``{name: {python_name: value}}``, the overrides as :meth:`Model.prepare_params` returns
+        them.
+
+    Raises
+    ------
+    ScenarioError
+        The set is empty, a name is not a non-empty string, a scenario is not a mapping, or a
+        scenario names a parameter the model lacks (with the closest constants suggested), a
+        variable that is not a constant, or a value of the wrong type or shape.
+
+    Examples
+    --------
+    >>> validate_scenarios(model, {"a": {"Catch Up Rate": 0.2}})   # doctest: +SKIP
+    {'a': {'catch_up_rate': 0.2}}
+    """
+    if not isinstance(scenarios, Mapping):
+        raise ScenarioError(
+            f"scenarios must be a mapping {{name: {{parameter: value}}}}, got {type(scenarios).__name__}"
+        )
+    if not scenarios:
+        raise ScenarioError("the scenario set is empty; expected at least one named scenario")
+    constants = model.params
+    candidates = [*constants, *model.doc.loc[list(constants), "name"]]
+    prepared = {}
+    for name, overrides in scenarios.items():
+        if not isinstance(name, str) or not name.strip():
+            raise ScenarioError(f"scenario names must be non-empty strings, got {name!r}")
+        if not isinstance(overrides, Mapping):
+            raise ScenarioError(
+                f"scenario {name!r} must map parameter names to values, got "
+                f"{type(overrides).__name__}"
+            )
+        for key in overrides:
+            try:
+                py = model.resolve(str(key), what="parameter")
+            except ParameterError:
+                raise ScenarioError(
+                    f"scenario {name!r}: unknown parameter {key!r}; model {model.name!r} has no "
+                    f"constant of that name.{suggest(str(key), candidates)}"
+                ) from None
+            if py not in constants:
+                raise ScenarioError(
+                    f"scenario {name!r}: {key!r} is not a constant of model {model.name!r} "
+                    f"(it is computed by the model); expected one of its parameters."
+                    f"{suggest(str(key), candidates)}"
+                )
+        try:
+            prepared[name] = model.prepare_params(overrides)
+        except ParameterError as err:
+            raise ScenarioError(f"scenario {name!r}: {err}") from None
+    return prepared
+
+
+def run_scenarios(
+    model,
+    scenarios: Mapping[str, Mapping[str, object]],
+    *,
+    final_time: float | None = None,
+    return_vars=None,
+    progress: bool | None = None,
+) -> xr.Dataset:
+    """Run each scenario and stack the results along a ``scenario`` dimension.
+
+    Every scenario is checked before the first run, so a bad one fails fast.
+
+    Parameters
+    ----------
+    model : sdmodel.Model
+    scenarios : mapping
+        ``{name: {parameter: value}}`` (parameters by original or python name), e.g. a
+        :class:`ScenarioSet` from :func:`load_scenarios`.
+    final_time : float, optional
+        Simulation end time (default: the model's).
+    return_vars : iterable of str, optional
+        Variables to keep (default: all of PySD's default outputs).
+    progress : bool, optional
+        Show a progress bar on stderr: ``True`` always, ``False`` never, ``None`` (default) only
+        once the comparison has taken more than :data:`PROGRESS_DELAY` seconds.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimensions ``("scenario", "time")`` plus any subscript dimensions. Coordinates along
+        ``scenario``: ``overrides`` (each scenario's overrides as JSON text) and ``description``
+        (when ``scenarios`` is a :class:`ScenarioSet`). Attrs: the model's provenance,
+        ``scenarios`` (all overrides as JSON) and ``baseline`` when the set names one.
+
+    Raises
+    ------
+    ScenarioError
+        An empty set or a bad scenario (see :func:`validate_scenarios`).
+    SimulationError
+        Bad ``final_time`` or ``return_vars``.
+
+    Examples
+    --------
+    >>> ds = run_scenarios(model, {"slow": {"catch_up_rate": 0.05},
+    ...                            "fast": {"catch_up_rate": 0.2}})      # doctest: +SKIP
+    >>> ds.sizes["scenario"]                                              # doctest: +SKIP
+    2
+    """
+    from tqdm.auto import tqdm
+
+    prepared = validate_scenarios(model, scenarios)
+    names = list(prepared)
+    bar = tqdm(
+        names,
+        desc=f"{model.name} scenarios",
+        unit="scenario",
+        file=sys.stderr,
+        disable=progress is False,
+        delay=0 if progress else PROGRESS_DELAY,
+        leave=False,
+    )
+    runs = []
+    try:
+        for name in bar:
+            bar.set_postfix_str(name, refresh=False)
+            runs.append(model.run(prepared[name], final_time=final_time, return_vars=return_vars))
+    finally:
+        bar.close()
+    ds = xr.concat(runs, dim="scenario", data_vars="all", coords="minimal", join="exact",
+                   combine_attrs="override")
+    ds = ds.assign_coords(scenario=np.array(names, dtype=str))
+    overrides = {name: json.loads(params_to_json(prepared[name])) for name in names}
+    ds = ds.assign_coords(overrides=("scenario", [json.dumps(overrides[n]) for n in names]))
+    ds["overrides"].attrs["long_name"] = "parameter overrides of each scenario (JSON)"
+    descriptions = getattr(scenarios, "descriptions", None)
+    if descriptions:
+        ds = ds.assign_coords(description=("scenario", [descriptions.get(n, "") for n in names]))
+    ds.attrs.pop("parameters", None)
+    ds.attrs["scenarios"] = json.dumps(overrides)
+    baseline = getattr(scenarios, "baseline", None)
+    if baseline:
+        ds.attrs["baseline"] = baseline
+    return ds

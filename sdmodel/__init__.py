@@ -20,8 +20,6 @@ from .model import Model
 from .results import save
 from . import metrics, plot, scenarios
 from .scenarios import load_scenarios, run_scenarios
-from .calibrate import CalibrationResult, Parameter, Parameters, calibrate, create_params
-from . import data
 
 __all__ = [
     "__version__",
@@ -35,10 +33,4 @@ __all__ = [
     "metrics",
     "plot",
     "Builder",
-    "calibrate",
-    "Parameter",
-    "Parameters",
-    "create_params",
-    "CalibrationResult",
-    "data",
 ]

@@ -18,6 +18,7 @@ from .builder import Builder
 from .loading import load, translate
 from .model import Model
 from .results import save
+from .units import UnitProblem, check_units
 from . import metrics, plot, scenarios
 from .scenarios import load_scenarios, run_scenarios
 
@@ -28,6 +29,8 @@ __all__ = [
     "translate",
     "Model",
     "save",
+    "check_units",
+    "UnitProblem",
     "run_scenarios",
     "load_scenarios",
     "metrics",

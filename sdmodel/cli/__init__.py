@@ -17,7 +17,7 @@ import sys
 from ..exceptions import SDModelError
 
 #: Sub-command modules, in the order ``sdmodel --help`` lists them.
-COMMANDS = ["run", "compare"]
+COMMANDS = ["run", "compare", "check-units"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,52 @@
+"""``sdmodel check-units MODEL [--require-units] [--skip-unchecked] [--synonyms A,B,...]``.
+
+Prints every unit problem of a model and exits with status 1 when there is any, 0 when the
+units are consistent (2 when the model or a unit string cannot be read).
+
+Examples
+--------
+$ sdmodel check-units models/validation/nelson_phelps.mdl
+nelson_phelps.mdl: units are consistent
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("check-units", help="check that a model's equations agree with its units")
+    p.add_argument("model", help="model file (.mdl, .xmile, .stmx)")
+    p.add_argument("--require-units", action="store_true",
+                   help="report variables with no declared units")
+    p.add_argument("--skip-unchecked", action="store_true",
+                   help="do not report constructs whose units cannot be determined")
+    p.add_argument("--synonyms", action="append", metavar="A,B,...", default=[],
+                   help="unit names meaning the same (repeatable), e.g. --synonyms Widget,Gadget")
+    p.set_defaults(func=check_units_command)
+
+
+def check_units_command(args: argparse.Namespace) -> int:
+    from ..units import check_units
+
+    problems = check_units(
+        args.model,
+        synonyms=[[name.strip() for name in group.split(",")] for group in args.synonyms],
+        require_units=args.require_units,
+        include_unchecked=not args.skip_unchecked,
+    )
+    name = Path(args.model).name
+    if not problems:
+        print(f"{name}: units are consistent")
+        return 0
+    for problem in problems:
+        print(problem)
+        print()
+    kinds = Counter(problem.kind for problem in problems)
+    summary = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
+    variables = len({problem.variable for problem in problems})
+    print(f"{name}: {len(problems)} unit problem{'s' if len(problems) != 1 else ''} "
+          f"in {variables} variable{'s' if variables != 1 else ''} ({summary})")
+    return 1

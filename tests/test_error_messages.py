@@ -184,7 +184,10 @@ def test_builder_stock_without_initial_value(initial):
         _builder().stock("capital", initial=initial, units="$", doc="K.")
 
 
-@pytest.mark.parametrize("name", ["2nd stock", "a-b", "x|y", "", "Time", "initial_time", "and"])
+@pytest.mark.parametrize(
+    "name", ["2nd stock", "a-b", "x|y", "", "Time", "initial_time", "and", "Smooth", "MAX",
+             "tobin's q", 3]
+)
 def test_builder_invalid_names(name):
     with pytest.raises(exc.BuilderError, match=r"name"):
         _builder().constant(name, 1, units="Dmnl", doc="x")
@@ -228,3 +231,79 @@ def test_builder_unknown_unit_is_refused():
     b.aux("bad", "k * 2", units="Florb^^/Year", doc="Unknown unit.")
     with pytest.raises(exc.UnitError, match=r"bad"):
         b.compile()
+
+
+# --- scenario comparison (scenarios, metrics, plot.compare, sdmodel compare) ---
+
+
+def _scenario_file(tmp_path, text):
+    path = tmp_path / "scenarios.toml"
+    path.write_text(text)
+    return path
+
+
+def test_scenario_unknown_parameter_names_scenario_and_suggests(np_model):
+    with pytest.raises(
+        exc.ScenarioError,
+        match=r"scenario 'fast': unknown parameter 'catchup_rate'; model 'nelson_phelps' has no "
+        r"constant of that name\. Did you mean 'catch_up_rate'",
+    ):
+        sd.run_scenarios(np_model, {"slow": {}, "fast": {"catchup_rate": 0.2}})
+
+
+def test_scenario_override_of_a_computed_variable(np_model):
+    with pytest.raises(exc.ScenarioError, match=r"scenario 'a': 'catch_up' is not a constant"):
+        sd.run_scenarios(np_model, {"a": {"catch_up": 0.2}})
+
+
+def test_scenario_bad_value(np_model):
+    with pytest.raises(exc.ScenarioError, match=r"scenario 'a': value for 'catch_up_rate' must be a number"):
+        sd.run_scenarios(np_model, {"a": {"catch_up_rate": "high"}})
+
+
+def test_empty_scenario_set(np_model):
+    with pytest.raises(exc.ScenarioError, match=r"scenario set is empty"):
+        sd.run_scenarios(np_model, {})
+
+
+def test_scenario_inherits_from_missing_one(tmp_path):
+    path = _scenario_file(tmp_path, '[base]\nx = 1\n[late]\ninherits = "bse"\n')
+    with pytest.raises(
+        exc.ScenarioError, match=r"scenario 'late' in .* inherits from 'bse', which is not defined\. Did you mean 'base'"
+    ):
+        sd.load_scenarios(path)
+
+
+def test_scenario_inheritance_cycle(tmp_path):
+    path = _scenario_file(tmp_path, '[a]\ninherits = "c"\n[b]\ninherits = "a"\n[c]\ninherits = "b"\n')
+    with pytest.raises(exc.ScenarioError, match=r"inherit in a cycle: a -> c -> b -> a"):
+        sd.load_scenarios(path)
+
+
+def test_scenario_file_without_scenarios(tmp_path):
+    with pytest.raises(exc.ScenarioError, match=r"no scenario is defined in .*scenarios\.toml"):
+        sd.load_scenarios(_scenario_file(tmp_path, "# nothing\n"))
+
+
+def test_metrics_baseline_not_among_scenarios(np_model):
+    ds = sd.run_scenarios(np_model, {"squander": {}, "fund": {"catch_up_rate": 0.2}}, progress=False)
+    with pytest.raises(
+        exc.ScenarioError, match=r"baseline 'squandr' is not among the scenarios \['squander', 'fund'\]\. Did you mean 'squander'"
+    ):
+        sd.metrics.compare(ds, baseline="squandr")
+    with pytest.raises(exc.ScenarioError, match=r"baseline 'none'"):
+        sd.plot.compare(ds, baseline="none")
+    with pytest.raises(exc.AnalysisError, match=r"variable 'catchup' is not in the dataset\. Did you mean 'catch_up'"):
+        sd.plot.compare(ds, variables=["catchup"])
+
+
+def test_cli_compare_unwritable_output_dir(tmp_path, capsys):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    path = _scenario_file(tmp_path, "[a]\n")
+    from sdmodel.cli import main
+
+    status = main(["compare", str(NELSON_PHELPS), "--scenarios", str(path), "--out", str(blocker / "out")])
+    assert status == 2
+    assert f"error: OutputError: cannot write into output folder '{blocker / 'out'}'" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker", "scenarios.toml"]

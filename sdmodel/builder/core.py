@@ -27,7 +27,14 @@ import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..exceptions import BuilderError, DuplicateNameError, OutputError, SimulationError, UnitError
+from ..exceptions import (
+    BuilderError,
+    DuplicateNameError,
+    OutputError,
+    SimulationError,
+    UnitError,
+    suggest,
+)
 from .elements import (
     Element,
     check_doc,
@@ -38,6 +45,7 @@ from .elements import (
     fold,
     format_number,
     number,
+    python_name,
 )
 from .rendering import render
 from .validation import validate
@@ -113,7 +121,8 @@ class Builder:
             "TIME STEP": step,
             "SAVEPER": save,
         }
-        self._elements: dict[str, Element] = {}
+        self._elements: dict[str, Element] = {}  # by folded name, in insertion order
+        self._python: dict[str, str] = {}  # PySD python name -> folded name
         self._validated: str | None = None  # hash of the last text that passed validation
 
     # ------------------------------------------------------------------ adding elements
@@ -143,8 +152,6 @@ class Builder:
         try:
             return self._elements[fold(name)]
         except KeyError:
-            from ..exceptions import suggest
-
             raise BuilderError(
                 f"model {self._name!r} has no element {name!r}.{suggest(name, self.names)}"
             ) from None
@@ -158,7 +165,16 @@ class Builder:
                 f"model {self._name!r} (Vensim folds case, spaces and underscores); expected "
                 "a new name"
             )
+        py = python_name(element.name)
+        if py in self._python:
+            old = self._elements[self._python[py]]
+            raise DuplicateNameError(
+                f"{element.kind} {element.name!r} and the {old.kind} {old.name!r} in model "
+                f"{self._name!r} would both be PySD's python name {py!r}; expected names "
+                "that differ in more than accents and punctuation"
+            )
         self._elements[key] = element
+        self._python[py] = key
         return element.name
 
     def _common(self, kind: str, name, units, doc, limits):
@@ -410,7 +426,9 @@ class Builder:
         ----------
         check_units : bool, optional
             Run :func:`sdmodel.check_units` and raise :class:`UnitError` listing the problems
-            (default True; skipped with a warning if unit checking is not available).
+            (default True). Problems of kind ``"unchecked"``/``"undeclared"`` (units that
+            cannot be determined) only warn; without :mod:`sdmodel.units` the check is skipped
+            with a warning.
         cache_dir : path-like, optional
             Translation cache; default :func:`sdmodel.loading.default_cache_dir`.
 
@@ -448,9 +466,21 @@ class Builder:
                 stacklevel=3,
             )
             return
-        problems = list(run_check(model))
+        found = list(run_check(model))
+        # "unchecked" (units that cannot be determined) and "undeclared" are not evidence of
+        # inconsistency: warn about them, refuse only real conflicts.
+        soft = [p for p in found if getattr(p, "kind", "mismatch") in ("unchecked", "undeclared")]
+        problems = [p for p in found if p not in soft]
+        if soft:
+            warnings.warn(
+                f"model {self._name!r}: the units of {len(soft)} expression"
+                f"{'s' if len(soft) > 1 else ''} could not be checked: "
+                + "; ".join(sorted({str(getattr(p, 'variable', p)) for p in soft})),
+                RuntimeWarning,
+                stacklevel=3,
+            )
         if problems:
-            lines = "\n".join(f"  - {p}" for p in problems)
+            lines = "\n".join("  - " + str(p).replace("\n", "\n    ") for p in problems)
             raise UnitError(
                 f"model {self._name!r} has {len(problems)} unit problem"
                 f"{'s' if len(problems) > 1 else ''}:\n{lines}\n"

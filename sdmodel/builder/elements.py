@@ -2,8 +2,8 @@
 
 Names compare as Vensim compares them: case-insensitively, with runs of spaces and underscores
 folded into one separator (``"Reinvestment share"``, ``"reinvestment_share"`` and
-``"REINVESTMENT  SHARE"`` are the same name). :func:`fold` gives that key; it equals PySD's
-python name for the names the builder accepts.
+``"REINVESTMENT  SHARE"`` are the same name). :func:`fold` gives that key; for ASCII names
+without apostrophes it equals PySD's python name (:func:`python_name`).
 
 Examples
 --------
@@ -15,8 +15,10 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from numbers import Real
 
@@ -27,6 +29,8 @@ __all__ = [
     "KINDS",
     "CONTROL_NAMES",
     "fold",
+    "python_name",
+    "reserved_names",
     "check_name",
     "check_unit_text",
     "check_doc",
@@ -48,11 +52,29 @@ CONTROL_NAMES = {
     "saveper": "SAVEPER",
 }
 
-# A Vensim name the builder accepts: a letter first, then letters, digits, spaces, underscores
-# or apostrophes (Vensim's unquoted identifiers, minus "$" which PySD's python names drop).
-_NAME = re.compile(r"[^\W\d_][\w' ]*", re.UNICODE)
-# Vensim operators spelled as words; a variable with one of these names cannot be parsed.
-_RESERVED = {"and", "or", "not", "if_then_else", "integ", "with_lookup", "na"}
+# A Vensim name the builder accepts: a letter first, then letters, digits, spaces or
+# underscores (the unquoted identifiers both Vensim and PySD read the same way).
+_NAME = re.compile(r"[^\W\d_][\w ]*", re.UNICODE)
+# PySD's parser structures that are not Vensim functions.
+_NOT_FUNCTIONS = {"arithmetic", "call", "data", "logic", "lookup", "reference", "subscripts_ref"}
+
+
+@functools.cache
+def reserved_names() -> frozenset[str]:
+    """Folded names a variable cannot take: Vensim's word operators and function names.
+
+    Examples
+    --------
+    >>> {"smooth", "if_then_else", "max", "and"} <= reserved_names()
+    True
+    """
+    from pysd.builders.python.python_functions import functionspace
+    from pysd.translators.vensim.vensim_structures import structures
+
+    functions = {k.lower() for k in functionspace} | {
+        k for k in structures if not k.endswith("_ops") and k not in _NOT_FUNCTIONS
+    }
+    return frozenset(functions | {"and", "or", "not", "na"})
 _FORBIDDEN_TEXT = {"~": "tilde", "|": "vertical bar"}
 
 
@@ -65,6 +87,23 @@ def fold(name: str) -> str:
     True
     """
     return "_".join(str(name).replace("_", " ").lower().split())
+
+
+def python_name(name: str) -> str:
+    """PySD's python name of a Vensim name, before PySD adds ``_1`` to a reserved word.
+
+    Same steps as ``pysd.builders.python.namespace.NamespaceManager.make_python_identifier``:
+    lower case, whitespace/underscore runs to ``_``, accents dropped, other characters removed.
+
+    Examples
+    --------
+    >>> python_name("Tobin's  Q"), python_name("Café rate")
+    ('tobins_q', 'cafe_rate')
+    """
+    s = re.sub(r"[\s_]+", "_", str(name).strip().lower())
+    s = unicodedata.normalize("NFD", s).encode("ascii", "ignore").decode("utf-8")
+    s = re.sub(r"[^0-9a-zA-Z_]", "", s)
+    return re.sub(r"_+", "_", s)
 
 
 def check_name(name: object, *, what: str = "element") -> str:
@@ -81,7 +120,7 @@ def check_name(name: object, *, what: str = "element") -> str:
     if not clean or not _NAME.fullmatch(clean):
         raise BuilderError(
             f"{what} name {name!r} is not a valid Vensim name; expected a letter first, then "
-            "letters, digits, spaces, underscores or apostrophes (e.g. 'reinvestment share')"
+            "letters, digits, spaces or underscores (e.g. 'reinvestment share')"
         )
     key = fold(clean)
     if key in CONTROL_NAMES:
@@ -89,8 +128,11 @@ def check_name(name: object, *, what: str = "element") -> str:
             f"{what} name {name!r} is Vensim's built-in {CONTROL_NAMES[key]!r}; the builder "
             "defines the simulation control variables itself (pass them to Builder(...))"
         )
-    if key in _RESERVED:
-        raise BuilderError(f"{what} name {name!r} is a Vensim keyword; choose another name")
+    if key in reserved_names():
+        raise BuilderError(
+            f"{what} name {name!r} is a Vensim function or keyword; expected another name "
+            f"(e.g. {clean + ' value'!r})"
+        )
     return clean
 
 
@@ -219,5 +261,5 @@ class Element:
 
     @property
     def key(self) -> str:
-        """The folded name (PySD's python name)."""
+        """The folded name, Vensim's comparison key (see :func:`python_name` for PySD's)."""
         return fold(self.name)

@@ -1,0 +1,154 @@
+"""``sdmodel compare``: the table, the three output files, and no partial output on failure."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from conftest import MODELS
+
+import sdmodel as sd
+from sdmodel.cli import main
+
+NP = str(MODELS / "validation" / "nelson_phelps.mdl")
+PEREZ = MODELS / "perez" / "perez.mdl"
+PEREZ_SCENARIOS = MODELS / "perez" / "scenarios.toml"
+FILES = {"comparison.png", "comparison.nc", "metrics.csv"}
+NP_OPTIONS = ["--no-progress", "--years", "30", "60", "--snapshot-year", "40"]
+
+
+@pytest.fixture()
+def toml(tmp_path):
+    path = tmp_path / "np.toml"
+    path.write_text(
+        textwrap.dedent(
+            """
+            baseline = "slow"
+            [slow]
+            description = "slow catch-up"
+            catch_up_rate = 0.05
+            [fast]
+            inherits = "slow"
+            catch_up_rate = 0.2
+            """
+        )
+    )
+    return path
+
+
+def compare(*args):
+    return main(["compare", *map(str, args)])
+
+
+def test_compare_writes_three_files_and_prints_table(tmp_path, toml, capsys):
+    out = tmp_path / "out"
+    assert compare(NP, "--scenarios", toml, "--out", out, *NP_OPTIONS) == 0
+    printed = capsys.readouterr().out
+    assert {p.name for p in out.iterdir()} == FILES
+    for name in FILES:
+        assert f"wrote {out / name}" in printed
+    assert "Metrics by scenario" in printed and "Difference from 'slow'" in printed
+
+    # the table's number is the capability in year 40 of a separate run with the fast rate
+    model = sd.load(NP)
+    expected = float(model.run({"catch_up_rate": 0.2})["technological_capability"].sel(time=40))
+    frame = pd.read_csv(out / "metrics.csv", index_col="metric")
+    assert frame.loc["technological_capability_40", "fast"] == pytest.approx(expected, rel=1e-12)
+    assert f"{expected:.4g}" in printed
+    with xr.open_dataset(out / "comparison.nc") as ds:
+        assert list(ds["scenario"].values) == ["slow", "fast"]
+        np.testing.assert_allclose(
+            ds["technological_capability"].sel(scenario="fast", time=40), expected, rtol=1e-12
+        )
+    assert (out / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_existing_outputs_are_replaced(tmp_path, toml, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "metrics.csv").write_text("old")
+    (out / "notes.txt").write_text("mine")
+    assert compare(NP, "--scenarios", toml, "--out", out, *NP_OPTIONS, "--baseline", "fast") == 0
+    assert {p.name for p in out.iterdir()} == FILES | {"notes.txt"}
+    assert (out / "metrics.csv").read_text().startswith("metric,")
+    assert "fast - slow" not in (out / "metrics.csv").read_text()  # baseline given on the command line
+    assert "slow - fast" in (out / "metrics.csv").read_text()
+
+
+def _bad_file(tmp_path, text):
+    path = tmp_path / "bad.toml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+@pytest.mark.parametrize(
+    "text, extra, error, pattern",
+    [
+        ("[a]\ncatch_up_rat = 0.2\n", [], "ScenarioError",
+         r"scenario 'a': unknown parameter 'catch_up_rat'.*Did you mean 'catch_up_rate'"),
+        ('[a]\ninherits = "base"\n', [], "ScenarioError", r"inherits from 'base', which is not defined"),
+        ('[a]\ninherits = "b"\n[b]\ninherits = "a"\n', [], "ScenarioError", r"a -> b -> a"),
+        ("", [], "ScenarioError", r"no scenario is defined"),
+        ("[a]\n[b]\n", ["--baseline", "c"], "ScenarioError", r"--baseline 'c' is not among"),
+        ("[a]\n[b]\n", ["--discount-rate=-2"], "AnalysisError", r"discount_rate must be"),
+    ],
+)
+def test_bad_input_is_a_typed_error_and_leaves_nothing(tmp_path, capsys, text, extra, error, pattern):
+    out = tmp_path / "out"
+    status = compare(NP, "--scenarios", _bad_file(tmp_path, text), "--out", out, "--no-progress", *extra)
+    assert status == 2
+    err = capsys.readouterr().err
+    assert f"error: {error}:" in err
+    assert re.search(pattern, err), err
+    assert not out.exists()
+
+
+def test_failure_in_existing_folder_leaves_it_as_it_was(tmp_path, toml, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "comparison.png").write_bytes(b"old figure")
+    assert compare(NP, "--scenarios", toml, "--out", out, "--no-progress", "--discount-rate=-2") == 2
+    assert [p.name for p in out.iterdir()] == ["comparison.png"]  # no staging folder, no new file
+    assert (out / "comparison.png").read_bytes() == b"old figure"
+
+
+def test_failure_while_writing_leaves_no_partial_files(tmp_path, toml, capsys, monkeypatch):
+    def refuse(table, path):  # the third file cannot be written, after the first two were
+        raise sd.exceptions.OutputError(f"cannot write {str(path)!r}: disk full")
+
+    monkeypatch.setattr(sd.metrics, "write_csv", refuse)
+    out = tmp_path / "out"
+    assert compare(NP, "--scenarios", toml, "--out", out, *NP_OPTIONS) == 2
+    assert "OutputError" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("where", ["file", "under_file"])
+def test_unwritable_output_folder(tmp_path, toml, capsys, where):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder")
+    out = blocker if where == "file" else blocker / "out"
+    assert compare(NP, "--scenarios", toml, "--out", out, "--no-progress") == 2
+    err = capsys.readouterr().err
+    assert "error: OutputError:" in err and repr(str(out)) in err, err
+    assert blocker.read_text() == "a file, not a folder"
+    assert {p.name for p in tmp_path.iterdir()} == {"blocker", "np.toml"}
+
+
+@pytest.mark.skipif(not PEREZ.exists(), reason="models/perez/perez.mdl is not there yet")
+def test_reference_model_main_job(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert compare(PEREZ, "--scenarios", PEREZ_SCENARIOS, "--out", out, "--no-progress") == 0
+    printed = capsys.readouterr().out
+    assert {p.name for p in out.iterdir()} == FILES
+    frame = pd.read_csv(out / "metrics.csv", index_col="metric")
+    for metric in ("gdp_per_capita_2030", "gdp_per_capita_2040", "gdp_per_capita_2060",
+                   "gdp_per_capita_growth", "peak_rer_appreciation", "non_resource_export_share_2040",
+                   "export_sophistication_2040", "poverty_rate_2040", "npv_consumption",
+                   "human_capital_2040", "technological_capability_2040", "year_gdp_above_baseline"):
+        assert metric in frame.index, metric
+    assert "Omitted metrics" not in printed

@@ -1,0 +1,116 @@
+"""The scenario-comparison figure: its panels, labels, units, boom shading and legend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+from conftest import MODELS
+
+import sdmodel as sd
+from sdmodel.exceptions import AnalysisError, ScenarioError
+from sdmodel.metrics import OUTPUTS
+
+T = np.arange(2000.0, 2061.0)
+NAMES = ["squander", "reinvest_early", "fund"]
+
+
+@pytest.fixture()
+def ds():
+    data = {
+        out: (
+            ("scenario", "time"),
+            np.vstack([np.sin(T / (3 + i) + k) + k for k in range(len(NAMES))]),
+            {"units": f"unit_{i}", "long_name": out.replace("_", " ").capitalize()},
+        )
+        for i, out in enumerate(OUTPUTS)
+    }
+    data["unplotted"] = (("scenario", "time"), np.ones((3, len(T))), {"units": "Dmnl"})
+    out = xr.Dataset(data, coords={"scenario": NAMES, "time": T}, attrs={"model_name": "perez"})
+    out["time"].attrs["units"] = "Year"
+    return out
+
+
+def spans(ax):
+    """(x0, x1) of the shaded vertical bands of an axes."""
+    out = []
+    for patch in ax.patches:
+        x = patch.get_x() if hasattr(patch, "get_x") else None
+        if x is not None:
+            out.append((x, x + patch.get_width()))
+        else:
+            xs = patch.get_xy()[:, 0]
+            out.append((xs.min(), xs.max()))
+    return out
+
+
+def test_default_panels_are_the_reference_outputs(ds):
+    fig = sd.plot.compare(ds)
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == [ds[o].attrs["long_name"] for o in OUTPUTS]
+    assert [ax.get_ylabel() for ax in axes] == [f"unit_{i}" for i in range(len(OUTPUTS))]
+    # 10 panels in 3 columns: the lowest panel of each column carries the time label
+    labelled = [ax.get_title() for ax in axes if ax.get_xlabel() == "Time (Year)"]
+    assert labelled == [ds[o].attrs["long_name"] for o in OUTPUTS[-3:]]
+    for ax in axes:
+        assert [line.get_label() for line in ax.get_lines()] == NAMES
+        np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), T)
+    first = axes[0].get_lines()[1].get_ydata()
+    np.testing.assert_array_equal(first, ds[OUTPUTS[0]].sel(scenario="reinvest_early").values)
+    assert fig._suptitle.get_text() == "perez: scenario comparison"
+
+
+def test_boom_years_shaded_and_in_legend(ds):
+    fig = sd.plot.compare(ds, variables=["gdp_per_capita", "real_exchange_rate"], boom=(2003, 2014))
+    for ax in fig.axes:
+        assert spans(ax) == [(2003.0, 2014.0)]
+    legend = fig.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == [*NAMES, "commodity boom 2003-2014"]
+    plain = sd.plot.compare(ds, variables=["gdp_per_capita"], boom=None)
+    assert spans(plain.axes[0]) == []
+    assert [t.get_text() for t in plain.legends[0].get_texts()] == NAMES
+
+
+def test_baseline_drawn_first_in_black(ds):
+    fig = sd.plot.compare(ds, variables=["consumption"], baseline="fund")
+    lines = fig.axes[0].get_lines()
+    assert [line.get_label() for line in lines] == ["fund", "squander", "reinvest_early"]
+    assert lines[0].get_color() == "black"
+    assert len({line.get_color() for line in lines}) == 3
+    assert len({str(line.get_linestyle()) for line in lines[1:]}) == 2  # tell apart in grey print
+
+
+def test_generic_model_run(tmp_path):
+    model = sd.load(MODELS / "validation" / "nelson_phelps.mdl")
+    ds = sd.run_scenarios(model, {"slow": {"catch_up_rate": 0.05}, "fast": {"catch_up_rate": 0.2}},
+                          progress=False)
+    fig = sd.plot.compare(ds, boom=None)
+    # constants (and parameters varying only between scenarios) are not plotted
+    assert [ax.get_title() for ax in fig.axes] == ["Technological Capability", "catch up", "world frontier"]
+    assert [ax.get_ylabel() for ax in fig.axes] == ["Dmnl", "Dmnl/Year", "Dmnl"]
+    single = sd.plot.compare(model.run(), variables=["technological_capability"], boom=None)
+    assert [line.get_label() for line in single.axes[0].get_lines()] == ["nelson_phelps"]
+    fig.savefig(tmp_path / "f.png")
+    assert (tmp_path / "f.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, pattern",
+    [
+        (dict(variables=["gdp_per_capta"]), AnalysisError, r"'gdp_per_capta' is not.*Did you mean 'gdp_per_capita'"),
+        (dict(variables=[]), AnalysisError, "empty"),
+        (dict(boom=(2014, 2003)), AnalysisError, "boom"),
+        (dict(boom=(2003,)), AnalysisError, "boom"),
+        (dict(baseline="squandr"), ScenarioError, r"'squandr'.*Did you mean 'squander'"),
+        (dict(ncols=0), AnalysisError, "ncols"),
+    ],
+)
+def test_bad_requests(ds, kwargs, error, pattern):
+    with pytest.raises(error, match=pattern):
+        sd.plot.compare(ds, **kwargs)
+
+
+def test_subscripted_variable_refused(ds):
+    ds = ds.assign(v=(("scenario", "time", "region"), np.zeros((3, len(T), 2))))
+    with pytest.raises(AnalysisError, match=r"'v' has dimensions"):
+        sd.plot.compare(ds, variables=["v"])

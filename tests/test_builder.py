@@ -150,6 +150,74 @@ def test_hartwick_built_equals_hand_written(tmp_path):
                                rtol=1e-12)
 
 
+HARTWICK_FILE = MODELS / "validation" / "hartwick.mdl"
+
+
+def hartwick_file_builder() -> sd.Builder:
+    """models/validation/hartwick.mdl (as committed in 174a771), through the builder."""
+    b = sd.Builder("hartwick_file_built", initial_time=0, final_time=200, time_step=0.25)
+    b.stock("Capital", initial="initial capital", inflows=["investment"],
+            outflows=["depreciation"], units="Capital", doc="K, produced capital.")
+    b.flow("investment", "resource rents * capital per unit output", units="Capital/Year",
+           doc="Hartwick's rule: the whole resource rent is invested.")
+    b.flow("depreciation", "depreciation rate * Capital", units="Capital/Year",
+           doc="delta K.")
+    b.constant("depreciation rate", 0, units="1/Year", doc="delta.", limits=(0, 0.1))
+    b.stock("Resource Reserve", initial="initial reserve", outflows=["extraction"],
+            units="Resource", doc="S.")
+    b.flow("extraction",
+           "reference extraction * (sustainable output / (reference output * relative capital "
+           "^ capital elasticity)) ^ (1 / resource elasticity)", units="Resource/Year",
+           doc="R = (Y* K^-a)^(1/b) in reference units.")
+    b.aux("relative capital", "Capital / reference capital", units="Dmnl", doc="K/K_ref.")
+    b.aux("relative extraction", "extraction / reference extraction", units="Dmnl",
+          doc="R/R_ref.")
+    b.aux("output", "reference output * relative capital ^ capital elasticity * relative "
+          "extraction ^ resource elasticity", units="Output/Year", doc="Y.")
+    b.aux("resource rents", "resource elasticity * output", units="Output/Year", doc="b Y.")
+    b.aux("consumption", "output - resource rents", units="Output/Year", doc="C.")
+    b.aux("sustainable output",
+          "reference output * ((capital elasticity - resource elasticity) * scaled reserve) ^ "
+          "(resource elasticity / (1 - resource elasticity)) * relative capital ^ ((capital "
+          "elasticity - resource elasticity) / (1 - resource elasticity))",
+          units="Output/Year", doc="Y*(K, S), closed loop.")
+    b.aux("scaled reserve",
+          "Resource Reserve * capital per unit output * reference output / (reference "
+          "extraction * reference capital)", units="Dmnl", doc="s.")
+    b.aux("maximal constant consumption",
+          "(1 - resource elasticity) * reference output * ((capital elasticity - resource "
+          "elasticity) * initial reserve * capital per unit output * reference output / "
+          "(reference extraction * reference capital)) ^ (resource elasticity / (1 - resource "
+          "elasticity)) * (initial capital / reference capital) ^ ((capital elasticity - "
+          "resource elasticity) / (1 - resource elasticity))",
+          units="Output/Year", doc="C* from the initial stocks.")
+    b.aux("cumulative extraction", "initial reserve - Resource Reserve", units="Resource",
+          doc="Extracted so far.")
+    b.constant("capital elasticity", 0.3, units="Dmnl", doc="a.", limits=(0, 1))
+    b.constant("resource elasticity", 0.1, units="Dmnl", doc="b.", limits=(0, 1))
+    b.constant("initial capital", 1, units="Capital", doc="K0.", limits=(0, None))
+    b.constant("initial reserve", 5, units="Resource", doc="S0.", limits=(0, None))
+    b.constant("reference capital", 1, units="Capital", doc="K_ref.", limits=(0, None))
+    b.constant("reference extraction", 1, units="Resource/Year", doc="R_ref.",
+               limits=(0, None))
+    b.constant("reference output", 1, units="Output/Year", doc="Y_ref.", limits=(0, None))
+    b.constant("capital per unit output", 1, units="Capital/Output", doc="p.",
+               limits=(0, None))
+    return b
+
+
+def test_hartwick_built_equals_validation_file():
+    hand = sd.load(HARTWICK_FILE)
+    built = hartwick_file_builder().compile(check_units=False)
+    assert built.params == hand.params
+    assert built.units == hand.units
+    assert built.time_settings == hand.time_settings
+    a, _ = assert_same_runs(built, hand)
+    np.testing.assert_allclose(a["maximal_constant_consumption"].values, 0.9, rtol=1e-12)
+    # closed loop under Euler: consumption stays near C* = 0.9 (first order in TIME STEP)
+    np.testing.assert_allclose(a["consumption"].values, 0.9, rtol=0.01)
+
+
 # --- SD functions and a lookup: against hand-written Vensim text ---------------------------
 
 FUNCTIONS_MDL = """{UTF-8}

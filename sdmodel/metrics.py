@@ -72,6 +72,20 @@ _SNAPSHOTS = {
     "technological_capability": "technological capability",
 }
 
+#: Row order of the table (the order of issue 5); dated metrics by their stem.
+_ORDER = (
+    "gdp_per_capita",
+    "gdp_per_capita_growth",
+    "peak_rer_appreciation",
+    "non_resource_export_share",
+    "export_sophistication",
+    "poverty_rate",
+    "npv_consumption",
+    "human_capital",
+    "technological_capability",
+    "year_gdp_above_baseline",
+)
+
 _REL_TOL = 1e-9  # "above the baseline" must exceed it by more than rounding
 
 
@@ -157,16 +171,17 @@ def compare(
     rows: list[tuple[str, str, str, xr.DataArray, bool]] = []
     omitted: dict[str, str] = {}
 
-    def series(out: str, metric: str) -> xr.DataArray | None:
+    def series(out: str, *metrics: str) -> xr.DataArray | None:
+        """The output as (scenario, time) floats, or None with ``metrics`` marked omitted."""
         var = names[out]
         if var not in ds:
-            omitted[metric] = f"the dataset has no variable {var!r}"
-            return None
-        da = ds[var]
-        if set(da.dims) != {"scenario", "time"}:
-            omitted[metric] = f"{var!r} has dimensions {da.dims}; expected ('scenario', 'time')"
-            return None
-        return da.transpose("scenario", "time").astype(float)
+            reason = f"the dataset has no variable {var!r}"
+        elif set(ds[var].dims) != {"scenario", "time"}:
+            reason = f"{var!r} has dimensions {ds[var].dims}; expected ('scenario', 'time')"
+        else:
+            return ds[var].transpose("scenario", "time").astype(float)
+        omitted.update(dict.fromkeys(metrics, reason))
+        return None
 
     def at(da: xr.DataArray, year: float, metric: str) -> xr.DataArray | None:
         if not t0 <= year <= t_end:
@@ -177,20 +192,13 @@ def compare(
     def units_of(da: xr.DataArray) -> str:
         return str(da.attrs.get("units", ""))
 
-    gdp = series("gdp_per_capita", "gdp_per_capita")
-    omitted.pop("gdp_per_capita", None)
-    for year in years:
-        metric = f"gdp_per_capita_{year:g}"
-        if gdp is None:
-            omitted[metric] = f"the dataset has no variable {names['gdp_per_capita']!r}"
-            continue
-        value = at(gdp, year, metric)
-        if value is not None:
-            rows.append((metric, f"GDP per capita in {year:g}", units_of(gdp), value, True))
-    if gdp is None:
-        for metric in ("gdp_per_capita_growth", "year_gdp_above_baseline"):
-            omitted[metric] = f"the dataset has no variable {names['gdp_per_capita']!r}"
-    else:
+    gdp_metrics = [f"gdp_per_capita_{year:g}" for year in years]
+    gdp = series("gdp_per_capita", *gdp_metrics, "gdp_per_capita_growth", "year_gdp_above_baseline")
+    if gdp is not None:
+        for year, metric in zip(years, gdp_metrics):
+            value = at(gdp, year, metric)
+            if value is not None:
+                rows.append((metric, f"GDP per capita in {year:g}", units_of(gdp), value, True))
         window = gdp.sel(time=slice(t0, horizon))
         span = float(window["time"][-1]) - t0
         if span <= 0:
@@ -254,6 +262,7 @@ def compare(
             )
         )
 
+    rows.sort(key=lambda row: _ORDER.index(row[0].rsplit("_", 1)[0] if row[0][-1].isdigit() else row[0]))
     return _assemble(ds, rows, baseline, omitted, discount_rate=discount_rate, horizon=horizon)
 
 

@@ -268,7 +268,8 @@ def logistic_catch_up(
     ``x = A/A_m`` solves ``dx/dt = x (a - c x)``, ``a = g_i - g_m + c``:
     ``x(t) = K / (1 + (K/x0 - 1) e^(-a t))`` with ``K = a/c``, written here as
     ``x0 e^(a t) / (1 + c x0 (e^(a t) - 1)/a)`` so that ``a = 0`` is covered. The follower falls
-    behind (``x -> 0``) iff ``a < 0``.
+    behind (``x -> 0``) iff ``a <= 0``: exponentially when ``a < 0``, as ``x0/(1 + c x0 t)`` when
+    ``a = 0``.
 
     Parameters
     ----------

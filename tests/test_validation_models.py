@@ -5,7 +5,7 @@ against scipy (an adaptive ODE solver, quadrature, a planner's optimum), never a
 models; the models, run by PySD with Euler's method, are checked against the exact solutions,
 with an error bound at TIME STEP 0.25 and first-order convergence (the maximum error roughly
 halves when the step halves); and the behaviours the formulas predict (C* = 0.9, falling
-behind iff a < 0, entry iff the barrier is crossed before the window closes, bird-in-hand
+behind iff a <= 0, entry iff the barrier is crossed before the window closes, bird-in-hand
 spends less early and more late, P = H whatever the windfall) are checked on the models.
 """
 
@@ -149,7 +149,7 @@ def test_nelson_phelps_solves_its_ode():
 
 @pytest.mark.parametrize("g_i, c, g_m", [(0.01, 0.05, 0.02), (0.0, 0.01, 0.02), (0.01, 0.01, 0.02)])
 def test_logistic_catch_up_solves_its_ode(g_i, c, g_m):
-    """Catching up (a > 0), falling behind (a < 0) and the boundary a = 0."""
+    """Catching up (a > 0), falling behind (a < 0) and the boundary a = 0 (also behind)."""
     times = np.linspace(0, 150, 31)
 
     def rhs(t, y):
@@ -266,7 +266,7 @@ def test_euler_error_is_bounded_and_first_order(models, name, variable, bound):
     assert 1.7 < coarse / fine < 2.3, f"error ratio {coarse / fine:.3f}"
 
 
-def test_logistic_model_falls_behind_iff_a_negative(models):
+def test_logistic_model_falls_behind_iff_a_not_positive(models):
     model = models["logistic_catch_up"]
     params = {"domestic_innovation_rate": 0.0, "catch_up_rate": 0.01}  # a = -0.01
     ds = model.run(params)
@@ -275,6 +275,11 @@ def test_logistic_model_falls_behind_iff_a_negative(models):
     x = ds["relative_productivity"].to_numpy()
     assert np.all(np.diff(x) < 0)
     assert max_error(model, "logistic_catch_up", "relative_productivity", 0.25, params) < 1e-3
+    boundary = {"domestic_innovation_rate": 0.01, "catch_up_rate": 0.01}  # a = 0: x -> 0 too
+    ds = model.run(boundary, final_time=400, saveper=100)
+    assert ds["falling_behind"].to_numpy().max() == 1
+    x_far = float(ds["relative_productivity"].isel(time=-1))
+    assert x_far == pytest.approx(0.2 / (1 + 0.01 * 0.2 * 400), rel=5e-3)
     default = model.run()
     assert default["falling_behind"].to_numpy().max() == 0
     assert default["relative_productivity"].to_numpy()[-1] == pytest.approx(0.8, abs=0.05)

@@ -304,3 +304,35 @@ def test_cli_compare_unwritable_output_dir(tmp_path, capsys):
     assert status == 2
     assert f"error: OutputError: cannot write into output folder '{blocker / 'out'}'" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker", "scenarios.toml"]
+
+
+# --- validation models (sdmodel.validation) ---
+
+
+def test_validation_model_path_unknown_name():
+    from sdmodel import validation
+
+    with pytest.raises(exc.ModelFileError, match=r"no validation model named 'hartwik'; "
+                                                 r"expected one of hartwick, .* Did you mean "
+                                                 r"'hartwick'\?"):
+        validation.model_path("hartwik")
+
+
+def test_validation_exact_solutions_refuse_parameters_without_closed_form():
+    from sdmodel import validation
+
+    with pytest.raises(exc.ParameterError, match=r"capital_elasticity \(0.1\) must exceed "
+                                                 r"resource_elasticity \(0.2\)"):
+        validation.hartwick([0.0], capital_elasticity=0.1, resource_elasticity=0.2)
+    with pytest.raises(exc.ParameterError, match=r"depreciation_rate must be 0 for the exact "
+                                                 r"Hartwick path, got 0.02"):
+        validation.hartwick([0.0], depreciation_rate=0.02)
+    with pytest.raises(exc.ParameterError, match=r"catch_up_rate must be positive, got 0.0"):
+        validation.logistic_catch_up([0.0], catch_up_rate=0.0)
+    with pytest.raises(exc.ParameterError, match=r"initial_capability \(2\) must be below "
+                                                 r"entry_barrier \(1.5\)"):
+        validation.capability_crossing_time(initial_capability=2.0)
+    with pytest.raises(exc.ParameterError, match=r"resource_windfall \[1.0\] exceeds the "
+                                                 r"feasibility bound H\^\(eps-1\) = 0.912871 "
+                                                 r"\(H = 1.2, eps = 0.5\)"):
+        validation.dependent_economy([0.5, 1.0])

@@ -64,11 +64,11 @@ def test_every_model_file_exists_and_loads(models):
         assert undocumented == [], f"{name}: variables without units or comment"
 
 
-def test_model_path_rejects_unknown_names():
-    with pytest.raises(ModelFileError, match=r"no validation model named 'hartwik'.*"
-                                             r"Did you mean 'hartwick'"):
-        val.model_path("hartwik")
+def test_model_path_accepts_the_suffix_and_rejects_unknown_names():
+    # the messages are pinned in test_error_messages.py
     assert val.model_path("hartwick.mdl") == val.model_path("hartwick")
+    with pytest.raises(ModelFileError):
+        val.model_path("perez")
 
 
 @pytest.mark.parametrize("name", [*EXACT, "dependent_economy"])
@@ -132,14 +132,6 @@ def test_hartwick_path_solves_the_closed_loop_ode():
     assert 5.0 - far[0] < 1e-3 and 5.0 - far[1] < 1e-7
 
 
-def test_hartwick_exact_refuses_what_has_no_closed_form():
-    with pytest.raises(ParameterError, match=r"capital_elasticity \(0.1\) must exceed "
-                                             r"resource_elasticity \(0.2\)"):
-        val.hartwick([0.0], capital_elasticity=0.1, resource_elasticity=0.2)
-    with pytest.raises(ParameterError, match=r"depreciation_rate must be 0"):
-        val.hartwick([0.0], depreciation_rate=0.02)
-
-
 def test_nelson_phelps_solves_its_ode():
     phi, lam = 0.1, 0.015
     times = np.linspace(0, 100, 21)
@@ -187,8 +179,7 @@ def test_capability_path_and_crossing_time_solve_the_ode():
 def test_capability_unreachable_and_refused_cases():
     assert val.capability_crossing_time(investment_rate=0.075) == math.inf  # I/delta = 1.5
     assert val.capability_threshold([100.0], investment_rate=0.07)["entry_succeeded"][0] == 0
-    with pytest.raises(ParameterError, match=r"initial_capability \(2\) must be below "
-                                             r"entry_barrier \(1.5\)"):
+    with pytest.raises(ParameterError):  # the model assumes the entrant starts below the barrier
         val.capability_crossing_time(initial_capability=2.0)
 
 
@@ -237,8 +228,7 @@ def test_dependent_economy_is_the_planners_optimum():
 def test_dependent_economy_refuses_infeasible_windfalls():
     at_bound = val.dependent_economy(1.2 ** -0.5)  # Q_E = H^(eps-1): everyone in N
     assert at_bound["non_tradable_labour"] == pytest.approx(1.0)
-    with pytest.raises(ParameterError, match=r"resource_windfall \[1.0\] exceeds the "
-                                             r"feasibility bound H\^\(eps-1\) = 0.912871"):
+    with pytest.raises(ParameterError, match="feasibility bound"):
         val.dependent_economy([0.5, 1.0])
     with pytest.raises(ParameterError, match=r"non-negative"):
         val.dependent_economy(-0.1)

@@ -412,3 +412,29 @@ def test_unit_check_runs_when_available():
         pytest.skip("sdmodel.units.check_units not available yet")
     model = nelson_phelps_builder().compile()  # consistent units: no UnitError
     assert model.params["catch_up_rate"] == 0.1
+
+
+# --- property: any documentation text survives rendering as documented ---------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_DOC_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)),
+    min_size=1, max_size=60,
+).filter(lambda s: s.strip())
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(docs=st.lists(_DOC_TEXT, min_size=8, max_size=8),
+       units=st.sampled_from(["Dmnl", "$/Year", "1/Year", "Person*Year", "Widget/(Year*Year)"]))
+def test_docs_and_units_survive_pysd(docs, units):
+    b = sd.Builder("doc_property", initial_time=0, final_time=1, time_step=1)
+    for i, doc in enumerate(docs):
+        b.constant(f"c{i}", i + 0.5, units=units, doc=doc)
+    model = b.compile(check_units=False)
+    for i, doc in enumerate(docs):
+        row = model.doc.loc[f"c{i}"]
+        assert row["comment"] == doc_as_read(doc)
+        assert row["units"] == units
+        assert model.params[f"c{i}"] == i + 0.5

@@ -20,7 +20,8 @@ unconstrained values, as in Stella's non-negative stocks, which limit outflows).
 Documentation text cannot hold Vensim's delimiters, so it is escaped as follows: ``~`` becomes
 ``∼`` (U+223C), ``|`` becomes ``¦`` (U+00A6), ``\\`` becomes ``⧵`` (U+29F5, PySD would read a
 backslash as a line break), a run of three double quotes is broken up (it would end PySD's
-docstring), and line breaks become Vensim continuation lines; PySD reads the text back with
+docstring), other control characters become spaces, and line breaks become Vensim
+continuation lines; PySD reads the text back with
 whitespace runs folded to one space (see :func:`escape_doc` and :func:`doc_as_read`).
 
 Examples
@@ -32,6 +33,7 @@ Examples
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 from collections.abc import Sequence
 
 from .elements import Element, format_number
@@ -57,6 +59,9 @@ def escape_doc(doc: str) -> str:
     'a"" "b'
     """
     text = doc.translate(_DOC_MAP)
+    text = "".join(
+        " " if unicodedata.category(c) == "Cc" and not c.isspace() else c for c in text
+    )
     while '"""' in text:
         text = text.replace('"""', '"" "')
     return text

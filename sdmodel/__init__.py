@@ -21,6 +21,8 @@ from .results import save
 from .units import UnitProblem, check_units
 from . import metrics, plot, scenarios
 from .scenarios import load_scenarios, run_scenarios
+from .calibrate import CalibrationResult, Parameter, Parameters, calibrate, create_params
+from . import data
 
 __all__ = [
     "__version__",
@@ -36,4 +38,10 @@ __all__ = [
     "metrics",
     "plot",
     "Builder",
+    "calibrate",
+    "Parameter",
+    "Parameters",
+    "create_params",
+    "CalibrationResult",
+    "data",
 ]

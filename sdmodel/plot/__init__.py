@@ -11,5 +11,6 @@ Examples
 """
 
 from .compare import compare
+from .fit import fit
 
-__all__ = ["compare"]
+__all__ = ["compare", "fit"]

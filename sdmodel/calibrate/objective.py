@@ -1,0 +1,484 @@
+"""Observed series matched to model variables, and the residual function of a calibration.
+
+Residuals are ``sqrt(weight) * (simulated - observed) / scale`` over every observed, non-NaN
+point inside the simulated time window, concatenated across series. ``scale`` is the series'
+standard deviation (``normalize="std"``), its mean magnitude (``"mean"``) or 1 (``None``), so
+series in different units weigh alike.
+
+Examples
+--------
+>>> obs = prepare_observed(model, df, mapping={"tfp": "technological_capability"})  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..exceptions import (
+    CalibrationError,
+    DataError,
+    SDModelError,
+    UnsupportedConstructError,
+    suggest,
+)
+
+__all__ = ["Series", "prepare_observed", "Objective", "StopCalibration"]
+
+_TIME_NAMES = ("time", "year", "Time", "Year", "date")
+_NORMALIZE = ("std", "mean", None)
+#: Residual assigned to a simulated value that is NaN or infinite (a failed run).
+PENALTY = 1e6
+
+
+class StopCalibration(Exception):
+    """Raised inside the objective when the callback asks the calibration to stop."""
+
+
+@dataclass
+class Series:
+    """One observed series, matched to a model variable."""
+
+    name: str
+    var: str
+    data: xr.DataArray  # dims ("time", *subscript dims); NaN where not observed
+    mask: np.ndarray  # flat boolean mask of observed points in ``data``
+    scale: float
+    weight: float
+
+    @property
+    def values(self) -> np.ndarray:
+        """The observed values that enter the residuals (flat)."""
+        return self.data.values.reshape(-1)[self.mask]
+
+    @property
+    def n(self) -> int:
+        return int(self.mask.sum())
+
+
+def prepare_observed(
+    model,
+    observed: object,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    weights: Mapping[str, float] | None = None,
+    normalize: str | None = "std",
+    initial_time: float | None = None,
+    final_time: float | None = None,
+) -> tuple[list[Series], float, float]:
+    """Match observed series to model variables and restrict them to the simulated window.
+
+    Parameters
+    ----------
+    model : sdmodel.Model
+    observed : xarray.Dataset, xarray.DataArray, pandas.DataFrame or mapping of Series
+        A Dataset with a ``time`` (or ``year``) dimension; a wide DataFrame indexed by time
+        with one column per series; or a tidy DataFrame with columns ``time``/``year``,
+        ``variable`` and ``value`` (other columns must hold a single value each, e.g. one
+        country).
+    mapping : mapping, optional
+        ``{data name: model variable}`` where the names differ.
+    weights : mapping, optional
+        ``{data name or model variable: weight}``; a weight multiplies the series'
+        contribution to the sum of squares (default 1).
+    normalize : {"std", "mean", None}
+        Per-series scale of the residuals.
+    initial_time, final_time : float, optional
+        The simulated window (default: the model's initial time, and the last observation or
+        the model's final time, whichever comes first).
+
+    Returns
+    -------
+    series : list of Series
+    initial_time, final_time : float
+        The window to simulate.
+
+    Raises
+    ------
+    CalibrationError
+        A series with no matching model variable, an unknown weight or normalize option.
+    DataError
+        An all-NaN series, or a series with no observation inside the simulated window.
+    """
+    if normalize not in _NORMALIZE:
+        raise CalibrationError(f"normalize must be one of {_NORMALIZE}, got {normalize!r}")
+    ds = _as_dataset(observed)
+    mapping = dict(mapping or {})
+    unknown_keys = set(mapping) - set(ds.data_vars)
+    if unknown_keys:
+        raise CalibrationError(
+            f"mapping names data series {sorted(unknown_keys)} that are not in the observed "
+            f"data; expected some of {sorted(map(str, ds.data_vars))}"
+        )
+    settings = model.time_settings
+    t0 = settings.initial_time if initial_time is None else float(initial_time)
+    t_end = settings.final_time if final_time is None else float(final_time)
+    if t_end < t0:
+        raise CalibrationError(f"final_time {t_end:g} is before initial_time {t0:g}")
+    series: list[Series] = []
+    seen: dict[str, str] = {}
+    for name in map(str, ds.data_vars):
+        target = mapping.get(name, name)
+        try:
+            var = model.resolve(target, what="variable")
+        except SDModelError:
+            raise CalibrationError(
+                f"observed series {name!r} matches no variable of model {model.name!r}; "
+                f"pass mapping={{{name!r}: <model variable>}}.{suggest(target, model.doc.index)}"
+            ) from None
+        if var in seen:
+            raise CalibrationError(
+                f"observed series {name!r} and {seen[var]!r} both map to model variable {var!r}"
+            )
+        seen[var] = name
+        da = ds[name].astype(float)
+        extra = [d for d in da.dims if d != "time"]
+        if extra:
+            subs = model.doc.at[var, "subscripts"]
+            subs = list(subs) if isinstance(subs, (list, tuple)) else []
+            bad = [d for d in extra if d not in subs]
+            if bad:
+                raise CalibrationError(
+                    f"observed series {name!r} has dimensions {bad} that model variable {var!r} "
+                    f"does not have (its subscripts: {subs}); select one slice, e.g. one country"
+                )
+            da = da.transpose("time", *extra)
+        if not np.isfinite(da.values).any():
+            raise DataError(f"observed series {name!r} is all NaN; expected some observations")
+        years = da["time"].values
+        has = np.isfinite(da.values).reshape(len(years), -1).any(axis=1)
+        inside = (years >= t0 - 1e-9) & (years <= t_end + 1e-9)
+        if not (has & inside).any():
+            first, last = years[has].min(), years[has].max()
+            raise DataError(
+                f"observed series {name!r} ({first:g}-{last:g}) has no observation inside the "
+                f"simulated window {t0:g}-{t_end:g}; expected overlapping years (set "
+                "initial_time/final_time)"
+            )
+        da = da.isel(time=np.flatnonzero(inside))
+        mask = np.isfinite(da.values).reshape(-1)
+        values = da.values.reshape(-1)[mask]
+        scale = _scale(values, normalize)
+        series.append(Series(name, var, da, mask, scale, 1.0))
+    if not series:
+        raise CalibrationError("observed data has no series; expected at least one")
+    _apply_weights(series, weights)
+    last_obs = max(float(s.data["time"].values[-1]) for s in series)
+    if final_time is None:
+        t_end = min(t_end, last_obs)
+    return series, t0, t_end
+
+
+def _scale(values: np.ndarray, normalize: str | None) -> float:
+    if normalize is None:
+        return 1.0
+    mean = float(np.abs(values).mean())
+    if normalize == "std":
+        std = float(values.std())
+        if std > 1e-12 * max(mean, 1e-300):
+            return std
+    return mean if mean > 0 else 1.0
+
+
+def _apply_weights(series: list[Series], weights: Mapping[str, float] | None) -> None:
+    if weights is None:
+        return
+    if not isinstance(weights, Mapping):
+        raise CalibrationError(
+            f"weights must be a mapping {{series: weight}}, got {type(weights).__name__}"
+        )
+    by_name = {s.name: s for s in series} | {s.var: s for s in series}
+    for key, w in weights.items():
+        if key not in by_name:
+            raise CalibrationError(
+                f"weight given for {key!r}, which is not an observed series; expected one of "
+                f"{sorted(s.name for s in series)}.{suggest(str(key), by_name)}"
+            )
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w < 0:
+            raise CalibrationError(f"weight of {key!r} must be a finite number >= 0, got {w!r}")
+        by_name[key].weight = float(w)
+    if all(s.weight == 0 for s in series):
+        raise CalibrationError("every weight is zero; expected at least one positive weight")
+
+
+def _as_dataset(observed: object) -> xr.Dataset:
+    if isinstance(observed, xr.DataArray):
+        if observed.name is None:
+            raise CalibrationError("an observed DataArray needs a name (the model variable)")
+        observed = observed.to_dataset()
+    elif isinstance(observed, pd.Series):
+        if observed.name is None:
+            raise CalibrationError("an observed pandas Series needs a name (the model variable)")
+        observed = observed.to_frame()
+    elif isinstance(observed, Mapping) and not isinstance(observed, xr.Dataset):
+        observed = pd.DataFrame({k: pd.Series(v) for k, v in observed.items()})
+    if isinstance(observed, pd.DataFrame):
+        observed = _frame_to_dataset(observed)
+    if not isinstance(observed, xr.Dataset):
+        raise CalibrationError(
+            "observed must be an xarray Dataset/DataArray, a pandas DataFrame or a mapping of "
+            f"series, got {type(observed).__name__}"
+        )
+    tdim = next((d for d in _TIME_NAMES if d in observed.dims), None)
+    if tdim is None:
+        raise CalibrationError(
+            f"observed data has no time dimension (dims {tuple(observed.dims)}); expected one "
+            f"of {_TIME_NAMES}"
+        )
+    if tdim != "time":
+        observed = observed.rename({tdim: "time"})
+    # a single selected slice (e.g. one country) is not a dimension of the fit
+    for d in list(observed.dims):
+        if d != "time" and observed.sizes[d] == 1:
+            observed = observed.isel({d: 0}, drop=True)
+    try:
+        times = np.asarray(observed["time"].values, dtype=float)
+    except (TypeError, ValueError):
+        raise CalibrationError(
+            "observed time coordinate must be numeric (years in the model's time unit)"
+        ) from None
+    observed = observed.assign_coords(time=times).sortby("time")
+    return observed
+
+
+def _frame_to_dataset(frame: pd.DataFrame) -> xr.Dataset:
+    cols = set(map(str, frame.columns))
+    tcol = next((c for c in _TIME_NAMES if c in cols), None)
+    if {"variable", "value"} <= cols and tcol is not None:
+        others = [c for c in frame.columns if c not in (tcol, "variable", "value")]
+        for col in others:
+            if frame[col].nunique(dropna=False) > 1:
+                raise CalibrationError(
+                    f"tidy observed data has several values in column {col!r} "
+                    f"({sorted(map(str, frame[col].unique()))[:5]}); select one, e.g. one country"
+                )
+        if frame.duplicated([tcol, "variable"]).any():
+            raise CalibrationError("tidy observed data has duplicate (time, variable) rows")
+        wide = frame.pivot(index=tcol, columns="variable", values="value")
+        wide.index.name = "time"
+        wide.columns = [str(c) for c in wide.columns]
+        return xr.Dataset.from_dataframe(wide)
+    wide = frame.copy()
+    if tcol is not None:
+        wide = wide.set_index(tcol)
+    wide.index.name = "time"
+    wide.columns = [str(c) for c in wide.columns]
+    return xr.Dataset.from_dataframe(wide)
+
+
+class Objective:
+    """Residuals of parameter sets against observed series, by batch.
+
+    Parameters
+    ----------
+    model : sdmodel.Model
+    series : list of Series
+    names : list of str
+        Python names of the varying parameters, in the order of the parameter vector.
+    fixed : mapping
+        Values of the parameters held fixed.
+    initial_time, final_time : float
+        The simulated window.
+    engine : {"auto", "batch", "pysd"}
+        ``"auto"`` uses ``model.run_batch`` when the model has it.
+    callback : callable, optional
+        ``callback(params: dict, chisqr: float, nfev: int)`` after each evaluation; a true
+        return value stops the calibration (best result so far is returned).
+    progress : tqdm progress bar or None
+    """
+
+    def __init__(
+        self,
+        model,
+        series: list[Series],
+        names: list[str],
+        *,
+        fixed: Mapping[str, float],
+        initial_time: float,
+        final_time: float,
+        engine: str = "auto",
+        callback: Callable | None = None,
+        progress=None,
+        workers: int = 1,
+    ) -> None:
+        if engine not in ("auto", "batch", "pysd"):
+            raise CalibrationError(f"engine must be 'auto', 'batch' or 'pysd', got {engine!r}")
+        settings = model.time_settings
+        # run_batch simulates the model's own window: usable when ours lies inside it
+        fits_window = (
+            abs(initial_time - settings.initial_time) <= 1e-9
+            and final_time <= settings.final_time + 1e-9
+        )
+        if engine == "batch" and not hasattr(model, "run_batch"):
+            raise CalibrationError(f"engine='batch' but model {model.name!r} has no run_batch")
+        if engine == "batch" and not fits_window:
+            raise CalibrationError(
+                f"engine='batch' simulates the model's own window {settings.initial_time:g}-"
+                f"{settings.final_time:g}; the calibration needs {initial_time:g}-"
+                f"{final_time:g} (use engine='pysd' or change the model's time settings)"
+            )
+        self.model = model
+        self.series = series
+        self.names = list(names)
+        self.fixed = dict(fixed)
+        self.initial_time = initial_time
+        self.final_time = final_time
+        self.use_batch = engine == "batch" or (
+            engine == "auto" and hasattr(model, "run_batch") and fits_window
+        )
+        self.engine = engine
+        self.callback = callback
+        self.progress = progress
+        self.nfev = 0
+        self.best_x: np.ndarray | None = None
+        self.best_chisqr = math.inf
+        self._index_cache: dict[tuple, tuple] = {}
+        self.ndata = sum(s.n for s in series)
+        self.return_vars = sorted({s.var for s in series})
+        self.workers = workers
+        self._pool = None
+
+    def close(self) -> None:
+        """Shut down the worker processes, if any."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    # -------------------------------------------------------------- evaluation
+    def residuals(self, x: np.ndarray) -> np.ndarray:
+        """Residual vector of one parameter vector (natural units)."""
+        return self.residuals_batch(np.asarray(x, dtype=float)[None, :])[0]
+
+    def chisqr(self, x: np.ndarray) -> float:
+        r = self.residuals(x)
+        return float(r @ r)
+
+    def residuals_batch(self, X: np.ndarray) -> np.ndarray:
+        """Residuals of ``k`` parameter vectors (rows of ``X``): array ``(k, ndata)``."""
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        sims = self._simulate(X)
+        out = np.empty((X.shape[0], self.ndata))
+        col = 0
+        for s in self.series:
+            sim = self._at_observations(s, sims[s.var])
+            res = (sim - s.values) / s.scale * math.sqrt(s.weight)
+            out[:, col : col + s.n] = res
+            col += s.n
+        bad = ~np.isfinite(out)
+        if bad.any():
+            out[bad] = PENALTY
+        self._record(X, out)
+        return out
+
+    def simulate(self, x: np.ndarray, *, return_vars=None) -> xr.Dataset:
+        """One PySD run at natural parameter vector ``x`` (for the fit Dataset)."""
+        return self.model.run(
+            self.param_dict(x),
+            initial_time=self.initial_time,
+            final_time=self.final_time,
+            return_vars=return_vars or self.return_vars,
+        )
+
+    def param_dict(self, x: np.ndarray) -> dict[str, float]:
+        out = dict(self.fixed)
+        out.update({n: float(v) for n, v in zip(self.names, x)})
+        return out
+
+    def _simulate(self, X: np.ndarray) -> dict[str, xr.DataArray]:
+        time_kw = {"initial_time": self.initial_time, "final_time": self.final_time}
+        if self.use_batch:
+            params = {n: np.full(X.shape[0], v) for n, v in self.fixed.items()}
+            params.update({n: X[:, i].copy() for i, n in enumerate(self.names)})
+            try:
+                ds = self.model.run_batch(params, return_vars=self.return_vars)
+            except UnsupportedConstructError:
+                if self.engine == "batch":
+                    raise
+                self.use_batch = False  # the batch compiler refuses this model: use PySD
+            else:
+                return {v: ds[v].transpose("run", "time", ...) for v in self.return_vars}
+        param_sets = [self.param_dict(x) for x in X]
+        if self.workers > 1 and len(param_sets) > 1:
+            runs = self._run_parallel(param_sets, time_kw)
+        else:
+            runs = [
+                self.model.run(p, return_vars=self.return_vars, **time_kw) for p in param_sets
+            ]
+        return {
+            v: xr.concat([r[v] for r in runs], dim="run").transpose("run", "time", ...)
+            for v in self.return_vars
+        }
+
+    def _run_parallel(self, param_sets: list[dict], time_kw: dict) -> list[xr.Dataset]:
+        if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(
+                self.workers, initializer=_worker_init, initargs=(str(self.model.path),)
+            )
+        chunks = np.array_split(np.arange(len(param_sets)), min(self.workers, len(param_sets)))
+        jobs = [
+            self._pool.submit(_worker_runs, [param_sets[i] for i in c], self.return_vars, time_kw)
+            for c in chunks
+        ]
+        return [ds for job in jobs for ds in job.result()]
+
+    def _at_observations(self, s: Series, sim: xr.DataArray) -> np.ndarray:
+        extra = [d for d in s.data.dims if d != "time"]
+        if extra:
+            sim = sim.sel({d: s.data[d].values for d in extra}).transpose("run", "time", *extra)
+        i0, i1, w = self._time_index(s, sim["time"].values)
+        arr = sim.values
+        vals = arr[:, i0] * (1 - w.reshape((1, -1) + (1,) * (arr.ndim - 2)))
+        vals = vals + arr[:, i1] * w.reshape((1, -1) + (1,) * (arr.ndim - 2))
+        return vals.reshape(arr.shape[0], -1)[:, s.mask]
+
+    def _time_index(self, s: Series, sim_times: np.ndarray):
+        key = (s.name, len(sim_times), float(sim_times[0]), float(sim_times[-1]))
+        cached = self._index_cache.get(key)
+        if cached is not None:
+            return cached
+        obs_t = s.data["time"].values.astype(float)
+        i1 = np.searchsorted(sim_times, obs_t - 1e-9).clip(0, len(sim_times) - 1)
+        i0 = (i1 - 1).clip(0)
+        exact = np.abs(sim_times[i1] - obs_t) <= 1e-9
+        span = sim_times[i1] - sim_times[i0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = np.where(exact | (span == 0), 1.0, (obs_t - sim_times[i0]) / span)
+        self._index_cache[key] = (i0, i1, w.clip(0, 1))
+        return i0, i1, w.clip(0, 1)
+
+    def _record(self, X: np.ndarray, R: np.ndarray) -> None:
+        chis = np.einsum("ij,ij->i", R, R)
+        for x, chi in zip(X, chis):
+            self.nfev += 1
+            if chi < self.best_chisqr:
+                self.best_chisqr = float(chi)
+                self.best_x = x.copy()
+            if self.callback is not None and self.callback(
+                self.param_dict(x), float(chi), self.nfev
+            ):
+                raise StopCalibration
+        if self.progress is not None:
+            self.progress.update(len(X))
+            self.progress.set_postfix_str(f"best chi2={self.best_chisqr:.4g}", refresh=False)
+
+
+_WORKER_MODEL = None
+
+
+def _worker_init(path: str) -> None:
+    """Load the model once in each worker process."""
+    global _WORKER_MODEL
+    from ..loading import load
+
+    _WORKER_MODEL = load(path)
+
+
+def _worker_runs(param_sets: list[dict], return_vars: list[str], time_kw: dict):
+    return [_WORKER_MODEL.run(p, return_vars=return_vars, **time_kw) for p in param_sets]

@@ -1,0 +1,19 @@
+"""Country data for calibration: WDI indicators, Penn World Table, commodity prices.
+
+Loaders return tidy :class:`xarray.Dataset` objects by ``country`` and ``year`` from a data
+directory: the ``data_dir`` argument, else ``$SDMODEL_DATA``, else the user cache. WDI series
+missing there are downloaded from the World Bank API when online (and cached).
+
+Examples
+--------
+>>> import sdmodel as sd
+>>> wdi = sd.data.load_wdi("NY.GDP.TOTL.RT.ZS", ["CHL", "NOR"], start=1990)   # doctest: +SKIP
+>>> pwt = sd.data.load_pwt(["hc", "ctfp"], "CHL", data_dir="../shared/data")  # doctest: +SKIP
+"""
+
+from ._store import data_dir
+from .commodities import load_commodity_prices
+from .pwt import load_pwt
+from .wdi import INDICATORS, load_wdi
+
+__all__ = ["load_wdi", "load_pwt", "load_commodity_prices", "data_dir", "INDICATORS"]

@@ -336,3 +336,53 @@ def test_validation_exact_solutions_refuse_parameters_without_closed_form():
                                                  r"feasibility bound H\^\(eps-1\) = 0.912871 "
                                                  r"\(H = 1.2, eps = 0.5\)"):
         validation.dependent_economy([0.5, 1.0])
+
+
+# --- unit checking (sd.check_units) ---
+
+
+def _np_with_units(tmp_path, units: str):
+    """Nelson-Phelps with the units of 'catch up rate' (1/Year) replaced."""
+    text = NELSON_PHELPS.read_text()
+    assert text.count("\t1/Year [0,1]") == 1
+    path = tmp_path / "np_units.mdl"
+    path.write_text(text.replace("\t1/Year [0,1]", f"\t{units} [0,1]"))
+    return path
+
+
+@pytest.mark.parametrize("units, reason", [
+    ("1//Year", "unexpected '/'"),
+    ("1/(Year", "a '(' is not closed"),
+    ("Person*", "it ends where a unit was expected"),
+    ("2*Person", "the number 2 is not a unit"),
+])
+def test_unparseable_unit_names_variable_and_string(tmp_path, units, reason):
+    with pytest.raises(exc.UnitError) as info:
+        sd.check_units(_np_with_units(tmp_path, units))
+    assert str(info.value).startswith(
+        f"variable 'catch up rate': cannot understand the unit string {units!r}: {reason}")
+
+
+def test_unknown_unit_refused_when_not_defining_new_units(tmp_path):
+    path = _np_with_units(tmp_path, "1/Yeer")
+    assert sd.check_units(path) != []  # by default 'Yeer' is a new unit: 1/Yeer is not 1/Year
+    with pytest.raises(exc.UnitError) as info:
+        sd.check_units(path, define_unknown=False)
+    assert str(info.value) == (
+        "variable 'catch up rate': cannot understand the unit string '1/Yeer': unknown unit "
+        "'Yeer': neither a Vensim unit nor one of pint's (define_unknown=False refuses new "
+        "units). Did you mean 'year', 'yr'?")
+
+
+def test_bad_lookup_input_units_name_the_lookup():
+    with pytest.raises(exc.UnitError, match=r"variable 'demand f': cannot understand the unit "
+                                            r"string '\$/': it ends where a unit was expected"):
+        sd.check_units(NELSON_PHELPS, lookup_inputs={"demand f": "$/"})
+
+
+def test_cli_check_units_unparseable_unit(tmp_path, capsys):
+    from sdmodel.cli import main
+
+    assert main(["check-units", str(_np_with_units(tmp_path, "1//Year"))]) == 2
+    assert ("sdmodel check-units: error: UnitError: variable 'catch up rate': cannot understand "
+            "the unit string '1//Year'") in capsys.readouterr().err

@@ -8,7 +8,8 @@ knows them:
 - terms of a sum, the two sides of a comparison, IF THEN ELSE branches and MIN/MAX arguments
   must have equal units (same dimension *and* a factor of 1: Month and Year differ);
 - products and quotients combine units; a power needs a dimensionless exponent, and a
-  dimensional base needs a constant exponent (``K^0.3`` is ``K^0.3``);
+  dimensional base needs a literal exponent (``area^0.5`` is m when area is m^2; with a
+  variable exponent the power is reported as ``unchecked``);
 - a stock's net flow has the stock's units per time unit (the units of ``TIME STEP``) and its
   initial value the stock's units;
 - delays and smooths keep the units of their input; their delay time is in time units and
@@ -129,8 +130,8 @@ def check_units(
     >>> problems                                                         # doctest: +SKIP
     []
     """
-    abstract_model = _abstract_model(model)
-    groups = list(_file_synonyms(abstract_model)) + [list(g) for g in synonyms]
+    abstract_model, source = _abstract_model(model)
+    groups = _file_synonyms(source) + [list(g) for g in synonyms]
     registry = UnitRegistry(synonyms=groups, define_unknown=define_unknown)
     checker = _Checker(abstract_model, registry, lookup_inputs=lookup_inputs or {},
                        require_units=require_units)
@@ -140,22 +141,25 @@ def check_units(
     return problems
 
 
-def _abstract_model(model):
+def _abstract_model(model) -> tuple[object, Path | None]:
+    """PySD's AbstractModel of ``model`` and the model file it comes from."""
     if hasattr(model, "abstract_model"):
-        return model.abstract_model
+        return model.abstract_model, Path(model.path) if getattr(model, "path", None) else None
     if isinstance(model, (str, os.PathLike)):
         from ..loading import translate
 
-        return translate(model).abstract_model
+        translation = translate(model)
+        return translation.abstract_model, translation.source
     if hasattr(model, "sections"):
-        return model
+        return model, Path(getattr(model, "original_path", "") or "") or None
     raise TypeError(f"check_units expects an sdmodel.Model, a model file or a PySD "
                     f"AbstractModel, not {type(model).__name__}")
 
 
-def _file_synonyms(abstract_model) -> list[list[str]]:
-    path = Path(getattr(abstract_model, "original_path", "") or "")
-    if path.suffix.lower() != ".mdl" or not path.is_file():
+def _file_synonyms(path: Path | None) -> list[list[str]]:
+    """Synonym groups of a ``.mdl`` file (read from the file itself: a cached translation
+    may record the path of another file with the same content)."""
+    if path is None or path.suffix.lower() != ".mdl" or not path.is_file():
         return []
     return read_synonyms(path.read_text(encoding="utf-8", errors="replace"))
 
@@ -353,7 +357,7 @@ class _Checker:
         if value is None:
             return self.unchecked(
                 ae.ArithmeticStructure(["^"], (base_node, exp_node)),
-                f"the base is in {self.fmt(base.unit)} and the exponent is not a constant")
+                f"the base is in {self.fmt(base.unit)} and the exponent is not a literal number")
         return self.power_of(base_node, base, value)
 
     def power_of(self, node, base: Typed, value: float) -> Typed:
@@ -362,16 +366,15 @@ class _Checker:
         return self.known(base.unit ** value)
 
     def constant(self, node, depth: int = 0) -> float | None:
-        """The value of a constant expression (numbers, constants, arithmetic), else None."""
+        """The value of an expression of literal numbers, else None.
+
+        References to constants are not folded: their values change with parameters, and so
+        would the units of a power of a dimensional base.
+        """
         if depth > 20:
             return None
         if isinstance(node, (int, float, np.number)) and not isinstance(node, bool):
             return float(node)
-        if isinstance(node, ae.ReferenceStructure) and node.subscripts is None:
-            info = self.elements.get(node.reference)
-            if info is not None and len(info.element.components) == 1:
-                return self.constant(info.element.components[0].ast, depth + 1)
-            return None
         if isinstance(node, ae.ArithmeticStructure):
             values = [self.constant(arg, depth + 1) for arg in node.arguments]
             if any(v is None for v in values):

@@ -216,8 +216,10 @@ class UnitRegistry:
             unit = self._builtin(word, key)
         if unit is None:
             if not self.define_unknown:
-                known = list(VOCABULARY) + list(self._words)
-                raise UnitError(f"unknown unit {word.strip()!r}.{suggest(key, known)}")
+                known = list(dict.fromkeys([*VOCABULARY, *self._words]))
+                raise UnitError(f"unknown unit {word.strip()!r}: neither a Vensim unit nor one of "
+                                f"pint's (define_unknown=False refuses new units)."
+                                f"{suggest(key, known)}")
             unit = self._define(word, key)
         self._words[key] = unit
         return unit

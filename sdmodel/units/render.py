@@ -63,6 +63,8 @@ class _Renderer:
         return f"{name}(" + ", ".join(self.text(arg) for arg in args) + ")"
 
     def name(self, reference: str) -> str:
+        if reference == "time":
+            return self.names.get(reference, "Time")
         return self.names.get(reference, reference.replace("_", " "))
 
 
@@ -117,16 +119,14 @@ def _fields(label: str, *fields: str) -> Callable[[_Renderer, object], str]:
     return show
 
 
-def _delay(r: _Renderer, node) -> str:
-    label = {1: "DELAY1I", 3: "DELAY3I"}.get(node.order, "DELAY N")
-    extra = () if node.order in (1, 3) else (node.order,)
-    return r.call(label, node.input, node.delay_time, node.initial, *extra)
-
-
-def _smooth(r: _Renderer, node) -> str:
-    label = {1: "SMOOTHI", 3: "SMOOTH3I"}.get(node.order, "SMOOTH N")
-    extra = () if node.order in (1, 3) else (node.order,)
-    return r.call(label, node.input, node.smooth_time, node.initial, *extra)
+def _ordered(labels: dict[int, str], time_field: str) -> Callable[[_Renderer, object], str]:
+    """DELAY1/DELAY3/SMOOTH/SMOOTH3, with the I form only when the initial value differs."""
+    def show(r: _Renderer, node) -> str:
+        label = labels[node.order]
+        if node.initial is node.input:
+            return r.call(label, node.input, getattr(node, time_field))
+        return r.call(label + "I", node.input, getattr(node, time_field), node.initial)
+    return show
 
 
 def _lookups(r: _Renderer, node: ae.LookupsStructure) -> str:
@@ -155,10 +155,10 @@ _RENDER: dict[type, Callable[[_Renderer, object], str]] = {
     ae.CallStructure: _call,
     ae.IntegStructure: _fields("INTEG", "flow", "initial"),
     ae.InitialStructure: _fields("INITIAL", "initial"),
-    ae.DelayStructure: _delay,
+    ae.DelayStructure: _ordered({1: "DELAY1", 3: "DELAY3"}, "delay_time"),
     ae.DelayNStructure: _fields("DELAY N", "input", "delay_time", "initial", "order"),
     ae.DelayFixedStructure: _fields("DELAY FIXED", "input", "delay_time", "initial"),
-    ae.SmoothStructure: _smooth,
+    ae.SmoothStructure: _ordered({1: "SMOOTH", 3: "SMOOTH3"}, "smooth_time"),
     ae.SmoothNStructure: _fields("SMOOTH N", "input", "smooth_time", "initial", "order"),
     ae.TrendStructure: _fields("TREND", "input", "average_time", "initial_trend"),
     ae.ForecastStructure: _fields("FORECAST", "input", "average_time", "horizon"),

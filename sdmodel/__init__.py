@@ -23,6 +23,8 @@ from . import metrics, plot, scenarios
 from .scenarios import load_scenarios, run_scenarios
 from .calibrate import CalibrationResult, Parameter, Parameters, calibrate, create_params
 from . import data
+from . import analysis
+from .analysis import ensemble
 
 __all__ = [
     "__version__",
@@ -44,4 +46,6 @@ __all__ = [
     "create_params",
     "CalibrationResult",
     "data",
+    "analysis",
+    "ensemble",
 ]

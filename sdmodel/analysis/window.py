@@ -1,0 +1,250 @@
+"""Window-of-opportunity timing: how the gain from reinvesting rents depends on when it starts.
+
+:func:`window_sweep` runs a grid of (start year, reinvestment share) policies, all in one batch
+together with the baseline scenario, and returns each policy's gain over the baseline in a
+metric at a given year. :func:`latest_viable_start` reads off, per share, the latest start year
+that still yields a required gain.
+
+Examples
+--------
+>>> import sdmodel as sd
+>>> model = sd.load("models/perez/perez.mdl")                                   # doctest: +SKIP
+>>> sweep = sd.analysis.window_sweep(model, range(2003, 2031), [0.2, 0.4, 0.6])   # doctest: +SKIP
+>>> sd.analysis.latest_viable_start(sweep, threshold=500.0)                      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from numbers import Real
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from ..exceptions import AnalysisError, ScenarioError, suggest
+from ..scenarios import load_scenarios, validate_scenarios
+from ._engine import run_many
+from ._metrics import parse_metric
+
+__all__ = ["window_sweep", "latest_viable_start", "resolve_scenarios"]
+
+
+def resolve_scenarios(model, scenarios: Mapping[str, Mapping] | str | Path | None) -> Mapping[str, Mapping]:
+    """The scenario set to use: given, read from a TOML path, or the model's ``scenarios.toml``.
+
+    Returns an empty mapping when none is given and the model folder has no ``scenarios.toml``.
+
+    Examples
+    --------
+    >>> resolve_scenarios(model, None)   # doctest: +SKIP
+    """
+    if scenarios is None:
+        beside = Path(model.path).parent / "scenarios.toml"
+        return load_scenarios(beside) if beside.is_file() else {}
+    if isinstance(scenarios, (str, Path)):
+        return load_scenarios(scenarios)
+    return scenarios
+
+
+def _baseline_overrides(model, scenarios, baseline: str | None) -> dict[str, object]:
+    if baseline is None:
+        return {}
+    scenarios = resolve_scenarios(model, scenarios)
+    if baseline not in scenarios:
+        known = list(scenarios)
+        raise ScenarioError(
+            f"baseline scenario {baseline!r} is not defined"
+            + (f"; the scenarios are {known}.{suggest(baseline, known)}" if known else
+               f": no scenarios were given and model {model.name!r} has no scenarios.toml beside "
+               "it; pass scenarios= or baseline=None (the model's defaults)")
+        )
+    return validate_scenarios(model, {baseline: scenarios[baseline]})[baseline]
+
+
+def _grid_axis(values, what: str) -> np.ndarray:
+    if isinstance(values, (str, bytes)):
+        raise AnalysisError(f"{what} must be a sequence of numbers, got {values!r}")
+    try:
+        array = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float)
+    except (TypeError, ValueError):
+        raise AnalysisError(f"{what} must be a sequence of numbers, got {values!r}") from None
+    if array.ndim != 1:
+        raise AnalysisError(f"{what} must be one-dimensional, got shape {array.shape}")
+    if array.size == 0:
+        raise AnalysisError(f"{what} is empty: the sweep grid has no cells; expected at least one value")
+    if not np.isfinite(array).all():
+        raise AnalysisError(f"{what} contains NaN or infinite values: {array.tolist()}")
+    if np.unique(array).size != array.size:
+        raise AnalysisError(f"{what} contains repeated values: {array.tolist()}")
+    return array
+
+
+def _constant(model, name: str, what: str) -> str:
+    try:
+        py = model.resolve(name, what=what)
+    except Exception as err:  # ParameterError with suggestions
+        raise AnalysisError(str(err)) from None
+    if py not in model.params:
+        raise AnalysisError(
+            f"{what} {name!r} is not a constant of model {model.name!r}; expected one of its "
+            f"parameters.{suggest(name, model.params)}"
+        )
+    return py
+
+
+def window_sweep(
+    model,
+    start_years: Sequence[float],
+    shares: Sequence[float],
+    *,
+    metric: str = "gdp_per_capita",
+    year: float = 2040,
+    baseline: str | None = "squander",
+    scenarios: Mapping[str, Mapping] | str | Path | None = None,
+    start_param: str = "reinvestment_start_year",
+    share_param: str = "reinvestment_share",
+) -> xr.DataArray:
+    """Gain over the baseline of reinvesting each share from each start year.
+
+    Every grid cell is the baseline scenario with ``start_param`` and ``share_param`` set to the
+    cell's values. The whole grid and the baseline are evaluated in one ``run_batch`` call.
+
+    Parameters
+    ----------
+    model : sdmodel.Model
+    start_years : sequence of float
+        Start years of reinvestment; each must lie within the model's run.
+    shares : sequence of float
+        Reinvestment shares.
+    metric : str, optional
+        The model variable compared (python or original name).
+    year : float, optional
+        The year at which it is compared (linear interpolation between saved times).
+    baseline : str or None, optional
+        The scenario the gains are measured against and the cells start from; ``None`` for the
+        model's defaults.
+    scenarios : mapping, path or None, optional
+        ``{name: {parameter: value}}`` or a scenarios TOML file; default: ``scenarios.toml``
+        beside the model file.
+    start_param, share_param : str, optional
+        The two levers swept.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``gain`` with dims ``("start_year", "share")``: the metric in the cell minus the
+        baseline's, at ``year``. Attrs: ``metric``, ``year``, ``baseline``, ``baseline_value``,
+        ``units``, ``long_name``.
+
+    Raises
+    ------
+    AnalysisError
+        An empty or non-numeric grid, start years outside the run, a metric or lever the model
+        lacks, or a year outside the run.
+    ScenarioError
+        The baseline is not among the scenarios.
+
+    Examples
+    --------
+    >>> sweep = window_sweep(model, [2004, 2010, 2020], [0.25, 0.5],
+    ...                      scenarios="models/perez/scenarios.toml")   # doctest: +SKIP
+    >>> float(sweep.sel(start_year=2004, share=0.5))                   # doctest: +SKIP
+    """
+    starts = _grid_axis(start_years, "start_years")
+    share_values = _grid_axis(shares, "shares")
+    t = model.time_settings
+    outside = starts[(starts < t.initial_time) | (starts > t.final_time)]
+    if outside.size:
+        raise AnalysisError(
+            f"start years {outside.tolist()} are outside the run of model {model.name!r} "
+            f"({t.initial_time:g} to {t.final_time:g}); expected start years within it"
+        )
+    if isinstance(year, bool) or not isinstance(year, Real) or not math.isfinite(year):
+        raise AnalysisError(f"year must be a finite number, got {year!r}")
+    spec = parse_metric(model, metric, default_year=float(year))
+    if not spec.scalar or spec.how != "at":
+        raise AnalysisError(f"metric {metric!r} must be a variable name (compared at year={year:g})")
+    start_py = _constant(model, start_param, "start_param")
+    share_py = _constant(model, share_param, "share_param")
+    base = _baseline_overrides(model, scenarios, baseline)
+
+    grid_start, grid_share = np.meshgrid(starts, share_values, indexing="ij")
+    n_cells = grid_start.size
+    params = dict(base)
+    # run 0 is the baseline itself, runs 1.. are the grid cells (start_year-major)
+    params[start_py] = np.concatenate([[float(base.get(start_py, model.params[start_py]))], grid_start.ravel()])
+    params[share_py] = np.concatenate([[float(base.get(share_py, model.params[share_py]))], grid_share.ravel()])
+    ds = run_many(model, params, n=n_cells + 1, return_vars=[spec.variable])
+    values = spec.evaluate(ds).values.astype(float)
+    if values.ndim != 1:
+        raise AnalysisError(
+            f"metric {metric!r} is subscripted (dims {ds[spec.variable].dims}); expected a scalar "
+            "variable"
+        )
+    gain = (values[1:] - values[0]).reshape(grid_start.shape)
+    units = str(ds[spec.variable].attrs.get("units", ""))
+    long_name = str(ds[spec.variable].attrs.get("long_name", spec.variable))
+    against = f"{baseline!r}" if baseline is not None else "the model's defaults"
+    return xr.DataArray(
+        gain,
+        dims=("start_year", "share"),
+        coords={"start_year": starts, "share": share_values},
+        name="gain",
+        attrs={
+            "metric": spec.variable,
+            "year": float(year),
+            "baseline": baseline if baseline is not None else "",
+            "baseline_value": float(values[0]),
+            "units": units,
+            "long_name": f"gain in {long_name} in {year:g} over {against}",
+            "start_param": start_py,
+            "share_param": share_py,
+            "model": model.name,
+        },
+    )
+
+
+def latest_viable_start(sweep: xr.DataArray, threshold: float) -> xr.DataArray:
+    """Per share, the latest start year whose gain is at least ``threshold``.
+
+    Parameters
+    ----------
+    sweep : xarray.DataArray
+        The result of :func:`window_sweep`.
+    threshold : float
+        The smallest gain that counts as worthwhile (in the metric's units).
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``("share",)``; NaN for a share no start year reaches the threshold with.
+
+    Raises
+    ------
+    AnalysisError
+        ``sweep`` lacks the ``start_year``/``share`` dims, or ``threshold`` is not a number.
+
+    Examples
+    --------
+    >>> latest_viable_start(sweep, threshold=0.0)   # doctest: +SKIP
+    """
+    if not isinstance(sweep, xr.DataArray) or {"start_year", "share"} - set(sweep.dims):
+        raise AnalysisError(
+            "sweep must be the DataArray returned by window_sweep, with dims ('start_year', "
+            f"'share'); got {type(sweep).__name__}"
+            + (f" with dims {sweep.dims}" if isinstance(sweep, xr.DataArray) else "")
+        )
+    if isinstance(threshold, bool) or not isinstance(threshold, Real) or not math.isfinite(threshold):
+        raise AnalysisError(f"threshold must be a finite number, got {threshold!r}")
+    starts = sweep["start_year"]
+    viable = sweep >= threshold
+    out = starts.where(viable).max("start_year", skipna=True)
+    out.name = "latest_viable_start"
+    out.attrs = {
+        "threshold": float(threshold),
+        "units": str(sweep["start_year"].attrs.get("units", "Year")),
+        "long_name": f"latest start year with a gain of at least {threshold:g}",
+    }
+    return out

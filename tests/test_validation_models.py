@@ -373,3 +373,46 @@ def test_validation_models_have_consistent_units(models, name):
     if not hasattr(sd, "check_units"):
         pytest.skip("sdmodel.check_units not available yet")
     assert sd.check_units(models[name]) == []
+
+
+# ---------------------------------------------------------------- the batch engine
+BATCH_CASES = [
+    # model, swept parameter, values, variable, bound on the max error at TIME STEP 0.25
+    ("logistic_catch_up", "domestic_innovation_rate", [0.0, 0.01, 0.02, 0.03],
+     "relative_productivity", 0.005),
+    ("nelson_phelps", "catch_up_rate", [0.05, 0.1, 0.2], "technological_capability", 0.008),
+    ("hartwick", "initial_reserve", [3.0, 5.0, 8.0], "resource_reserve", 0.1),
+    ("capability_threshold", "investment_start_time", [0.0, 5.0, 15.0], "capability", 0.005),
+    ("fiscal_rules", "windfall_duration", [4.0, 8.0, 12.0], "permanent_income_fund", 0.3),
+]
+
+
+@pytest.mark.parametrize("name, param, values, variable, bound", BATCH_CASES,
+                         ids=[c[0] for c in BATCH_CASES])
+def test_batch_engine_matches_the_closed_forms(models, name, param, values, variable, bound):
+    model = models[name]
+    if not hasattr(model, "run_batch"):
+        pytest.skip("Model.run_batch not available yet")
+    ds = model.run_batch({param: np.array(values)}, return_vars=[variable])
+    times = ds["time"].to_numpy()
+    for i, value in enumerate(values):
+        exact = exact_for(name, model, times, {param: value})[variable]
+        error = np.max(np.abs(ds[variable].isel(run=i).to_numpy() - exact))
+        assert error < bound, f"{param}={value}: error {error:.3g}"
+
+
+def test_batch_engine_dependent_economy_steady_states(models):
+    model = models["dependent_economy"]
+    if not hasattr(model, "run_batch"):
+        pytest.skip("Model.run_batch not available yet")
+    windfalls = np.array([*WINDFALLS, 1.0, 1.5])
+    ds = model.run_batch({"resource_windfall": windfalls},
+                         return_vars=["non_tradable_labour", "windfall_feasible"])
+    final = ds.isel(time=-1)
+    feasible = windfalls <= 1.2 ** -0.5
+    np.testing.assert_allclose(final["non_tradable_labour"].to_numpy()[feasible],
+                               val.dependent_economy(windfalls[feasible])["non_tradable_labour"],
+                               atol=1e-6)
+    np.testing.assert_array_equal(final["windfall_feasible"].to_numpy(), feasible.astype(float))
+    np.testing.assert_allclose(final["non_tradable_labour"].to_numpy()[~feasible], 1.0,
+                               atol=1e-12)

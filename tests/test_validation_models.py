@@ -71,6 +71,13 @@ def test_model_path_accepts_the_suffix_and_rejects_unknown_names():
         val.model_path("perez")
 
 
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(val, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 10 and result.failed == 0
+
+
 @pytest.mark.parametrize("name", [*EXACT, "dependent_economy"])
 def test_exact_function_defaults_are_the_model_defaults(models, name):
     func = EXACT.get(name, val.dependent_economy)

@@ -386,3 +386,108 @@ def test_cli_check_units_unparseable_unit(tmp_path, capsys):
     assert main(["check-units", str(_np_with_units(tmp_path, "1//Year"))]) == 2
     assert ("sdmodel check-units: error: UnitError: variable 'catch up rate': cannot understand "
             "the unit string '1//Year'") in capsys.readouterr().err
+
+
+# --- calibration and data (sd.calibrate, sdmodel.data) ---
+
+
+def _observed_capability(model, **run_kw):
+    ds = model.run({"catch_up_rate": 0.08}, final_time=40,
+                   return_vars=["technological_capability"], **run_kw)
+    return ds[["technological_capability"]]
+
+
+def _calibrate_without_running(model, observed, params, **kw):
+    """sd.calibrate must refuse before its first model run: the callback sees no run."""
+    runs = []
+    try:
+        sd.calibrate(model, observed, params, callback=lambda *a: runs.append(a),
+                     progress=False, **kw)
+    finally:
+        assert runs == [], "an optimisation started before the input was checked"
+
+
+def test_calibrate_series_matching_no_variable(np_model):
+    obs = _observed_capability(np_model).rename(technological_capability="tech_capabilty")
+    with pytest.raises(exc.CalibrationError,
+                       match=r"series 'tech_capabilty' matches no variable of model "
+                             r"'nelson_phelps'.*mapping=.*Did you mean"):
+        _calibrate_without_running(np_model, obs, {"catch_up_rate": (0.01, 1.0)})
+
+
+def test_calibrate_series_without_overlapping_years(np_model):
+    obs = _observed_capability(np_model).assign_coords(time=lambda d: d["time"] + 500)
+    with pytest.raises(exc.DataError,
+                       match=r"'technological_capability' \(500-540\) has no observation inside "
+                             r"the simulated window 0-100"):
+        _calibrate_without_running(np_model, obs, {"catch_up_rate": (0.01, 1.0)})
+
+
+def test_calibrate_all_nan_series(np_model):
+    obs = _observed_capability(np_model) * float("nan")
+    with pytest.raises(exc.DataError, match=r"'technological_capability' is all NaN"):
+        _calibrate_without_running(np_model, obs, {"catch_up_rate": (0.01, 1.0)})
+
+
+def test_calibrate_inverted_bounds(np_model):
+    obs = _observed_capability(np_model)
+    with pytest.raises(exc.CalibrationError,
+                       match=r"'catch_up_rate' has inverted bounds: min=0.5 > max=0.1"):
+        _calibrate_without_running(np_model, obs, {"catch_up_rate": (0.5, 0.1)})
+
+
+def test_calibrate_parameter_that_is_not_a_constant(np_model):
+    obs = _observed_capability(np_model)
+    with pytest.raises(exc.ParameterError,
+                       match=r"'world_frontier' is not a constant of model 'nelson_phelps' "
+                             r"\(it is Auxiliary\)"):
+        _calibrate_without_running(np_model, obs, {"world_frontier": (0.1, 2.0)})
+    with pytest.raises(exc.ParameterError,
+                       match=r"'catchup_rate' is not in model.*Did you mean 'catch_up_rate'"):
+        _calibrate_without_running(np_model, obs, {"catchup_rate": (0.1, 0.5)})
+
+
+def test_calibrate_start_outside_bounds(np_model):
+    obs = _observed_capability(np_model)
+    with pytest.raises(exc.CalibrationError,
+                       match=r"'catch_up_rate': start value 0.9 is outside its bounds \[0.01, 0.5\]"):
+        _calibrate_without_running(np_model, obs, {"catch_up_rate": (0.9, 0.01, 0.5)})
+
+
+def test_calibrate_bounds_beyond_documented_limits(np_model):
+    obs = _observed_capability(np_model)
+    with pytest.raises(exc.CalibrationError,
+                       match=r"'frontier_growth_rate': bounds \[0, 0.2\] go outside the model's "
+                             r"documented range \[0, 0.05\]"):
+        _calibrate_without_running(np_model, obs, {"frontier_growth_rate": (0.0, 0.2)})
+
+
+def test_calibrate_unknown_method_and_option(np_model):
+    obs = _observed_capability(np_model)
+    with pytest.raises(exc.CalibrationError, match=r"unknown calibration method 'bfgs'"):
+        _calibrate_without_running(np_model, obs, {"catch_up_rate": (0.01, 1.0)}, method="bfgs")
+    with pytest.raises(exc.CalibrationError,
+                       match=r"option 'generations' is not accepted for method "
+                             r"'differential_evolution'"):
+        _calibrate_without_running(np_model, obs, {"catch_up_rate": (0.01, 1.0)},
+                                   method="differential_evolution",
+                                   options={"generations": 3})
+
+
+def test_calibrate_global_method_needs_finite_bounds(np_model):
+    obs = _observed_capability(np_model)
+    with pytest.raises(exc.CalibrationError, match=r"needs finite bounds"):
+        _calibrate_without_running(np_model, obs, {"initial_frontier": 1.0},
+                                   method="dual_annealing")
+
+
+def test_data_unknown_country_and_indicator(data_dir):
+    with pytest.raises(exc.DataError, match=r"country 'CHI' is not in .*Did you mean 'CHL'"):
+        sd.data.load_wdi("PX.REX.REER", "CHI", data_dir=data_dir, download=False)
+    with pytest.raises(exc.DataError, match=r"indicator 'PX.REX.RER' is not in .*Did you mean"):
+        sd.data.load_wdi("PX.REX.RER", "CHL", data_dir=data_dir, download=False)
+
+
+def test_data_nan_only_request(data_dir):
+    with pytest.raises(exc.DataError, match=r"no observations .* PX\.REX\.REER for ECU"):
+        sd.data.load_wdi("PX.REX.REER", "ECU", data_dir=data_dir, download=False)

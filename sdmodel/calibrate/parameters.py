@@ -204,7 +204,9 @@ class Parameters(Mapping[str, Parameter]):
                     "scalar constants can be calibrated"
                 )
             lo, hi = _limits(doc.at[py, "limits"])
-            if par.min < lo or par.max > hi:
+            if (math.isfinite(par.min) and par.min < lo) or (
+                math.isfinite(par.max) and par.max > hi
+            ):
                 raise CalibrationError(
                     f"parameter {name!r}: bounds [{par.min:g}, {par.max:g}] go outside the "
                     f"model's documented range [{lo:g}, {hi:g}] of {py!r}"
@@ -212,6 +214,11 @@ class Parameters(Mapping[str, Parameter]):
             pmin = par.min if math.isfinite(par.min) else lo
             pmax = par.max if math.isfinite(par.max) else hi
             value = par.value
+            if value is not None and not pmin <= value <= pmax:
+                raise CalibrationError(
+                    f"parameter {name!r}: start value {value:g} is outside its bounds "
+                    f"[{pmin:g}, {pmax:g}] (the model's documented range of {py!r})"
+                )
             if value is None:
                 value = float(default)
                 if not pmin <= value <= pmax:

@@ -96,9 +96,10 @@ def load_wdi(
     missing = [(i, c) for i in inds for c in ctrs if (i, c) not in have]
     if missing:
         if not download:
-            _explain_missing(missing, frame, base)
-        fetched = _download(missing, base, names)
-        frame = pd.concat([frame, fetched], ignore_index=True) if len(fetched) else frame
+            _explain_missing(missing, frame, base, allow_missing=allow_missing)
+        else:
+            fetched = _download(missing, base, names)
+            frame = pd.concat([frame, fetched], ignore_index=True) if len(fetched) else frame
     sel = frame[frame["indicator"].isin(inds) & frame["country"].isin(ctrs)]
     if start is not None:
         sel = sel[sel["year"] >= start]
@@ -128,12 +129,14 @@ def _local(base: Path) -> pd.DataFrame:
     return frame.drop_duplicates(["country", "year", "indicator"], keep="first")
 
 
-def _explain_missing(missing, frame: pd.DataFrame, base: Path) -> None:
+def _explain_missing(missing, frame: pd.DataFrame, base: Path, *, allow_missing: bool) -> None:
     known_ind = set(frame["indicator"]) if len(frame) else set()
     known_ctr = set(frame["country"]) if len(frame) else set()
     where = f"the WDI data under {base}"
     _store.check_known([i for i, _ in missing], known_ind, "indicator", where)
     _store.check_known([c for _, c in missing], known_ctr, "country", where)
+    if allow_missing:
+        return
     text = ", ".join(f"{i} for {c}" for i, c in missing)
     raise DataError(
         f"no observations in {where} for {text}; expected at least one value per requested "

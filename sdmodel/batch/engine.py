@@ -1,0 +1,251 @@
+"""Run a compiled batch module: Euler integration over N runs at once, as PySD integrates one.
+
+The time loop follows ``pysd.py_backend.model.Model._integrate``: values are saved when
+``time - initial_time`` is a multiple of SAVEPER (relative precision 1e-5 of TIME STEP), then
+all states advance together, ``time += TIME STEP``, until ``time`` reaches FINAL TIME.
+
+Examples
+--------
+>>> import numpy as np, sdmodel as sd
+>>> model = sd.load("models/validation/nelson_phelps.mdl")                    # doctest: +SKIP
+>>> ds = run_batch(model, {"catch_up_rate": np.linspace(0.05, 0.3, 100)})     # doctest: +SKIP
+>>> ds["technological_capability"].dims                                        # doctest: +SKIP
+('run', 'time')
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping
+from numbers import Real
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..exceptions import ParameterError, SimulationError
+from ..results import run_attrs, run_attrs_time_units, variable_attrs
+from .compiler import CONTROL, CompiledModel, compile_model
+
+__all__ = ["run_batch", "simulate", "get_compiled", "sample_times", "DEFAULT_CHUNK"]
+
+#: Runs integrated together by default (memory grows linearly with it).
+DEFAULT_CHUNK = 10_000
+_RPREC = 1e-5  # PySD's relative precision for final and saving times
+_CACHE: dict[str, CompiledModel] = {}
+
+
+def get_compiled(model) -> CompiledModel:
+    """The compiled batch module of ``model``, compiled once per model file content."""
+    compiled = getattr(model, "_batch_compiled", None)
+    if compiled is None:
+        compiled = _CACHE.get(model.file_hash)
+        if compiled is None:
+            compiled = compile_model(model)
+            _CACHE[model.file_hash] = compiled
+        model._batch_compiled = compiled
+    return compiled
+
+
+def sample_times(initial: float, final: float, dt: float, saveper: float):
+    """PySD's integration times and which of them are saved.
+
+    Returns
+    -------
+    steps : int
+        Number of Euler steps.
+    saved : list of (int, float)
+        ``(step index, rounded time)`` of every saved time.
+    """
+    prec = dt * _RPREC
+    digits = -int(np.log10(dt * _RPREC))
+    t, k, saved = initial, 0, []
+    while True:
+        delay = t - initial
+        if delay % saveper < prec or -delay % saveper < prec:
+            saved.append((k, float(np.round(t, digits))))
+        if not t + prec < final:
+            break
+        t += dt
+        k += 1
+    return k, saved
+
+
+def run_batch(
+    model,
+    params: Mapping[str, object] | pd.DataFrame,
+    *,
+    return_vars: Iterable[str] | None = None,
+    saveper: float | None = None,
+    chunk_size: int | None = None,
+) -> xr.Dataset:
+    """Simulate ``N`` parameter sets at once; see :meth:`sdmodel.Model.run_batch`."""
+    compiled = get_compiled(model)
+    values, n = _prepare(model, compiled, params)
+    return simulate(model, values, n, return_vars=return_vars, saveper=saveper,
+                    chunk_size=chunk_size)
+
+
+def simulate(model, values: dict, n: int, *, return_vars=None, saveper=None,
+             chunk_size=None) -> xr.Dataset:
+    """Run ``n`` runs with validated ``values`` ({python name: array (n, *shape)}).
+
+    ``values`` may be empty: ``n`` identical runs at the defaults.
+    """
+    compiled = get_compiled(model)
+    settings = model._check_time(None, None, None, saveper)
+    names = [py for py in _return_vars(model, compiled, return_vars) if py not in values]
+    chunk = DEFAULT_CHUNK if chunk_size is None else _chunk(chunk_size)
+    steps, saved = sample_times(settings.initial_time, settings.final_time,
+                                settings.time_step, settings.saveper)
+    shapes = {py: tuple(len(c) for _, c in compiled.dims[py]) for py in names}
+    out = {py: np.empty((n, len(saved), *shapes[py])) for py in names}
+    finite = np.ones(n, dtype=bool)
+    control = {
+        "initial_time": settings.initial_time, "final_time": settings.final_time,
+        "time_step": settings.time_step, "saveper": settings.saveper,
+    }
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        consts = dict(compiled.constants)
+        consts.update({py: v[start:stop] for py, v in values.items()})
+        consts.update(control, _N=stop - start)
+        finite[start:stop] = _integrate(compiled, consts, steps, saved, settings,
+                                        {py: a[start:stop] for py, a in out.items()})
+    return _dataset(model, compiled, out, saved, values, settings, names, finite)
+
+
+def _integrate(compiled, consts, steps, saved, settings, out) -> np.ndarray:
+    dt = settings.time_step
+    n = consts["_N"]
+    saved_at = dict(saved)
+    slot = {k: i for i, (k, _) in enumerate(saved)}
+    finite = np.ones(n, dtype=bool)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        state = compiled.initialize(consts, n)
+        t = settings.initial_time
+        for k in range(steps + 1):
+            values = compiled.evaluate(consts, state, t)
+            if k in saved_at:
+                i = slot[k]
+                for py, arr in out.items():
+                    arr[:, i] = values[py]
+            if k == steps:
+                break
+            state = compiled.update(state, values, dt)
+            t += dt
+    for py, arr in out.items():
+        finite &= np.isfinite(arr.reshape(n, -1)).all(axis=1)
+    return finite
+
+
+def _chunk(chunk_size) -> int:
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) \
+            or chunk_size < 1:
+        raise SimulationError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    return int(chunk_size)
+
+
+def _prepare(model, compiled, params) -> tuple[dict[str, np.ndarray], int]:
+    """Validate ``params``: ``{python name: array (N, *shape)}`` and N."""
+    if isinstance(params, pd.DataFrame):
+        params = {str(c): params[c].to_numpy() for c in params.columns}
+    if not isinstance(params, Mapping):
+        raise ParameterError(
+            "params must be a mapping of parameter names to arrays of length N, or a "
+            f"pandas DataFrame with one row per run; got {type(params).__name__}")
+    if not params:
+        raise ParameterError("params is empty; give at least one parameter array of length N "
+                             "(N = number of runs)")
+    values, lengths = {}, {}
+    for name, raw in params.items():
+        py = model.resolve(str(name), what="parameter")
+        if py in CONTROL:
+            raise ParameterError(f"{name!r} is a time setting, not a parameter that can vary "
+                                 "between runs")
+        if py not in compiled.constants:
+            raise ParameterError(
+                f"{name!r} is not a constant of model {model.name!r} (it is computed by the "
+                "model); only constants can be varied by run_batch")
+        if isinstance(raw, (str, bytes)) or (isinstance(raw, Real) and not isinstance(raw, bool)):
+            raise ParameterError(
+                f"value for {name!r} must be an array with one value per run, got "
+                f"{type(raw).__name__} {raw!r}")
+        try:
+            arr = np.asarray(raw)
+            if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+                raise TypeError(arr.dtype)
+            arr = arr.astype(float)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"values for {name!r} must be numeric, got {np.asarray(raw).dtype} "
+                "array") from None
+        shape = compiled.constants[py].shape[1:]
+        if arr.ndim == 0 or (arr.shape[1:] != shape and not (arr.ndim == 1 and shape)):
+            raise ParameterError(
+                f"values for {name!r} have shape {arr.shape}; expected (N,)"
+                + (f" or (N, *{shape}) for its dimensions" if shape else ""))
+        if arr.shape[0] == 0:
+            raise ParameterError(f"values for {name!r} are empty: N = 0 runs; give at least one "
+                                 "value")
+        if np.isnan(arr).any():
+            raise ParameterError(f"values for {name!r} contain NaN (run "
+                                 f"{int(np.argwhere(np.isnan(arr))[0][0])})")
+        if arr.ndim == 1 and shape:
+            arr = np.broadcast_to(arr.reshape(-1, *([1] * len(shape))), (arr.shape[0], *shape))
+        values[py] = arr
+        lengths[name] = arr.shape[0]
+    if len(set(lengths.values())) > 1:
+        detail = ", ".join(f"{k!r}: {v}" for k, v in lengths.items())
+        raise ParameterError(f"parameter arrays have unequal lengths ({detail}); every "
+                             "parameter needs one value per run")
+    return values, next(iter(lengths.values()))
+
+
+def _return_vars(model, compiled, return_vars) -> list[str]:
+    if return_vars is None:
+        return [py for py in compiled.outputs if py in model._doc.index]
+    if isinstance(return_vars, str):
+        return_vars = [return_vars]
+    names = []
+    for name in return_vars:
+        try:
+            py = model.resolve(str(name), what="return variable")
+        except ParameterError as err:
+            raise SimulationError(str(err)) from None
+        if py not in compiled.outputs:
+            raise SimulationError(
+                f"return variable {name!r} is not a time-varying variable of the model "
+                "(lookups and control variables are not returned)")
+        names.append(py)
+    if not names:
+        raise SimulationError("return_vars is empty; expected at least one variable name")
+    return names
+
+
+def _dataset(model, compiled, out, saved, values, settings, names, finite) -> xr.Dataset:
+    n = len(finite)
+    coords = {"run": np.arange(n), "time": np.array([t for _, t in saved])}
+    for py, arr in values.items():
+        if arr.ndim == 1:
+            coords[py] = ("run", arr)
+    data = {}
+    for py in names:
+        dims = compiled.dims[py]
+        for d, c in dims:
+            coords.setdefault(d, list(c))
+        data[py] = xr.DataArray(out[py], dims=("run", "time", *[d for d, _ in dims]),
+                                attrs=variable_attrs(model, py))
+    data["diverged"] = xr.DataArray(~finite, dims=("run",), attrs={
+        "long_name": "run produced NaN or infinity", "units": ""})
+    ds = xr.Dataset(data, coords=coords)
+    ds["time"].attrs.update({"units": run_attrs_time_units(model), "long_name": "Time"})
+    ds.attrs.update(run_attrs(model, params={k: np.asarray(v) for k, v in values.items()},
+                              settings=settings, engine="batch"))
+    bad = np.flatnonzero(~finite)
+    if bad.size:
+        warnings.warn(
+            f"{bad.size} of {n} runs of {model.name!r} produced NaN or infinity (first: "
+            f"{bad[:10].tolist()}); see the 'diverged' variable", RuntimeWarning, stacklevel=3)
+    return ds

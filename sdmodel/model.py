@@ -252,6 +252,44 @@ class Model:
             frame = self._pysd.run(**kwargs)
         return pysd_output_to_dataset(frame, self, params=prepared, settings=settings)
 
+    def run_batch(self, params, *, return_vars=None, saveper=None, chunk_size=None) -> xr.Dataset:
+        """Simulate N parameter sets at once with the vectorized batch engine.
+
+        Parameters
+        ----------
+        params : mapping or pandas.DataFrame
+            ``{name: array of length N}`` (original or python names; a subscripted constant
+            takes ``(N,)`` or ``(N, *shape)``), or a DataFrame with one row per run. Constants
+            not given keep their defaults.
+        return_vars : iterable of str, optional
+            Variables to return (default: all).
+        saveper : float, optional
+            Saving interval (default: the model's SAVEPER).
+        chunk_size : int, optional
+            Runs integrated together (bounds memory; default 10 000).
+
+        Returns
+        -------
+        xarray.Dataset
+            Dimensions ``("run", "time", *subscripts)``; the sampled parameter values are
+            ``run`` coordinates; a boolean ``diverged`` variable flags runs with NaN/inf.
+
+        Raises
+        ------
+        ParameterError
+            Unknown or non-constant parameter, unequal lengths, N = 0, non-numeric values.
+        UnsupportedConstructError
+            The model uses a construct the batch compiler does not support.
+
+        Examples
+        --------
+        >>> ds = model.run_batch({"catch_up_rate": np.linspace(0.05, 0.3, 100)})  # doctest: +SKIP
+        """
+        from .batch import run_batch
+
+        return run_batch(self, params, return_vars=return_vars, saveper=saveper,
+                         chunk_size=chunk_size)
+
     def prepare_params(self, params: Mapping[str, object] | None) -> dict[str, object]:
         """Validate parameter overrides and key them by python name.
 

@@ -184,7 +184,10 @@ def test_builder_stock_without_initial_value(initial):
         _builder().stock("capital", initial=initial, units="$", doc="K.")
 
 
-@pytest.mark.parametrize("name", ["2nd stock", "a-b", "x|y", "", "Time", "initial_time", "and"])
+@pytest.mark.parametrize(
+    "name", ["2nd stock", "a-b", "x|y", "", "Time", "initial_time", "and", "Smooth", "MAX",
+             "tobin's q", 3]
+)
 def test_builder_invalid_names(name):
     with pytest.raises(exc.BuilderError, match=r"name"):
         _builder().constant(name, 1, units="Dmnl", doc="x")
@@ -218,16 +221,24 @@ def test_builder_syntax_error_names_the_element():
 
 
 def test_builder_unknown_unit_is_refused():
-    units = pytest.importorskip("sdmodel.units")
-    if not hasattr(units, "check_units"):
-        pytest.skip("sdmodel.units.check_units not available yet")
     b = _builder()
     b.stock("s", initial=0, inflows=["f"], units="Widget", doc="S.")
     b.flow("f", "1", units="Widget/Year", doc="F.")
     b.constant("k", 1, units="Widget/Year", doc="K.")
     b.aux("bad", "k * 2", units="Florb^^/Year", doc="Unknown unit.")
-    with pytest.raises(exc.UnitError, match=r"bad"):
+    with pytest.raises(exc.UnitError, match=r"variable 'bad': cannot understand the unit string "
+                                             r"'Florb\^\^/Year'"):
         b.compile()
+
+
+def test_builder_refuses_inconsistent_units_and_names_them():
+    b = _builder()
+    b.stock("water", initial=0, inflows=["rain"], units="Litre", doc="S.")
+    b.flow("rain", "water / 2", units="Litre", doc="A flow declared in stock units.")
+    with pytest.raises(exc.UnitError, match=r"(?s)1 unit problem:.*water \[mismatch\]: the net "
+                                             r"flow `rain`.*check_units=False"):
+        b.compile()
+    b.compile(check_units=False)  # told otherwise, it compiles
 
 
 # --- scenario comparison (scenarios, metrics, plot.compare, sdmodel compare) ---

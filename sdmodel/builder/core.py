@@ -474,8 +474,9 @@ class Builder:
         if soft:
             warnings.warn(
                 f"model {self._name!r}: the units of {len(soft)} expression"
-                f"{'s' if len(soft) > 1 else ''} could not be checked: "
-                + "; ".join(sorted({str(getattr(p, 'variable', p)) for p in soft})),
+                f"{'s' if len(soft) > 1 else ''} could not be checked, in "
+                + ", ".join(repr(v) for v in sorted({str(getattr(p, "variable", p))
+                                                     for p in soft})),
                 RuntimeWarning,
                 stacklevel=3,
             )

@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 
 from . import exceptions
 from .builder import Builder
+from . import sectors
 from .loading import load, translate
 from .model import Model
 from .results import save
@@ -40,6 +41,7 @@ __all__ = [
     "metrics",
     "plot",
     "Builder",
+    "sectors",
     "calibrate",
     "Parameter",
     "Parameters",

@@ -1,0 +1,41 @@
+"""Reusable model sectors: plain functions adding a documented, unit-consistent block to a
+:class:`sdmodel.Builder`.
+
+Each sector takes the builder, a ``prefix=""`` for the names it creates, an ``inputs`` mapping
+wiring the names it reads from other sectors (default: their unprefixed names) and keyword
+overrides of its parameters (defaults, units, plausible ranges and sources live in its
+``*_PARAMS`` table). It returns ``{local name: model name}`` of what it created.
+:func:`sdmodel.sectors.perez.build_perez` assembles the nine sectors into the reference model
+of Pérez (2010).
+
+Examples
+--------
+>>> import sdmodel as sd
+>>> b = sd.Builder("hc", initial_time=2000, final_time=2030, time_step=0.25)
+>>> b.constant("effective human capital investment", 2, units="$/Year", doc="Education spending.")
+'effective human capital investment'
+>>> sorted(sd.sectors.human_capital(b))[:2]
+['baseline enrolment', 'cost of human capital']
+"""
+
+from .allocation import rent_allocation
+from .bottom_up import bottom_up
+from .commodity import commodity_rents
+from .dutch_disease import dutch_disease
+from .export_ladder import export_ladder
+from .human_capital import human_capital
+from .macro import macro_accounts
+from .technology import technology
+from .window import window_of_opportunity
+
+__all__ = [
+    "commodity_rents",
+    "rent_allocation",
+    "human_capital",
+    "technology",
+    "export_ladder",
+    "dutch_disease",
+    "window_of_opportunity",
+    "bottom_up",
+    "macro_accounts",
+]

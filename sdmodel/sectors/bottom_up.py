@@ -1,0 +1,163 @@
+"""Sector 8: the bottom-up strand of the dual model: local clusters, employment and poverty.
+
+Pérez (2010, section III): resource-processing industries are skill- and capital-intensive and
+"cannot do enough to reduce the gulf between rich and poor"; a bottom-up strand must develop "the
+wealth-creating capacity of each part of the territory" through local clusters aimed at niche
+markets (tourism, organic and gourmet food, artisan goods) — the "poverty fighters". Here
+clusters are a stock of output capacity, built by a baseline formation that keeps them at their
+share of a growing economy plus rent-funded bottom-up investment, and declining (faster under
+real appreciation: tourism and niche foods are tradable). Employment is output times labour
+intensity in each activity: clusters employ many people per unit of output, resource extraction
+and upgraded exports few, and labour intensity falls with productivity. The poverty rate moves
+with the share of the labour force without a decent job.
+
+Examples
+--------
+>>> names = bottom_up(b)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from ._block import Block, Param
+
+__all__ = ["bottom_up", "BOTTOM_UP_PARAMS"]
+
+BOTTOM_UP_PARAMS: dict[str, Param] = {
+    "initial cluster output": Param(
+        6, "$/Year", 4, 8,
+        "Output of local clusters in 2000 (about 3 % of GDP: community tourism, artisan and "
+        "niche food producers)."),
+    "cluster capital productivity": Param(
+        0.4, "1/Year", 0.2, 0.6,
+        "Annual cluster output per $ invested (capital-output ratio of about 2.5 for "
+        "labour-intensive local activities)."),
+    "cluster decline rate": Param(
+        0.08, "1/Year", 0.05, 0.12,
+        "Share of cluster capacity lost per year at the initial exchange rate (small firms' "
+        "exit rates)."),
+    "cluster exchange rate elasticity": Param(
+        0.5, "Dmnl", 0.25, 1,
+        "Elasticity of cluster decline to the real exchange rate (tourism and niche food "
+        "exports are partly tradable)."),
+    "resource labour intensity": Param(
+        0.01, "Person*Year/$", 0.005, 0.02,
+        "Jobs (millions) per billion $ a year of resource output in 2000: about $100 000 of "
+        "output per worker in mining and oil."),
+    "upgraded labour intensity": Param(
+        0.03, "Person*Year/$", 0.02, 0.05,
+        "Jobs per billion $ a year of processed, speciality and niche exports: skill- and "
+        "capital-intensive process industries."),
+    "other tradables labour intensity": Param(
+        0.06, "Person*Year/$", 0.04, 0.08,
+        "Jobs per billion $ a year of fabrication output (about $17 000 per worker)."),
+    "cluster labour intensity": Param(
+        0.25, "Person*Year/$", 0.15, 0.35,
+        "Jobs per billion $ a year of cluster output (about $4 000 per worker): the "
+        "labour-intensive 'poverty fighters'."),
+    "nontradable labour intensity": Param(
+        0.08, "Person*Year/$", 0.06, 0.1,
+        "Jobs per billion $ a year of non-tradable output (about $12 500 per worker)."),
+    "modern productivity elasticity": Param(
+        0.5, "Dmnl", 0.3, 0.7,
+        "Elasticity of labour productivity in resource, upgraded and fabrication activities "
+        "to technological capability (part of output growth comes from more workers)."),
+    "service productivity share": Param(
+        0.25, "Dmnl", 0.1, 0.4,
+        "Labour productivity in non-tradables and clusters grows at this share of the "
+        "frontier's growth (Baumol: services lag)."),
+    "participation rate": Param(
+        0.45, "Dmnl", 0.45, 0.45,
+        "Labour force per person (ILO: about 45 % of the population in Latin America). "
+        "Fixed: only the employment rate's level depends on it."),
+    "initial poverty rate": Param(
+        0.42, "Dmnl", 0.3, 0.5,
+        "Share of the population in poverty in 2000 (ECLAC: 44 % in Latin America, 2002)."),
+    "poverty elasticity": Param(
+        0.8, "Dmnl", 0.5, 1.2,
+        "Elasticity of the poverty rate to the share of the labour force without a decent "
+        "job."),
+}
+
+
+def bottom_up(
+    b,
+    *,
+    prefix: str = "",
+    inputs: dict[str, str] | None = None,
+    **params: float,
+) -> dict[str, str]:
+    """Add local clusters, employment by activity, the employment rate and the poverty rate.
+
+    Parameters
+    ----------
+    b : sdmodel.Builder
+        The model being assembled.
+    prefix : str, optional
+        Prefix for every name the sector creates.
+    inputs : dict, optional
+        Wiring of ``effective bottom up investment``, ``real exchange rate``,
+        ``world frontier``, ``technological capability``, ``initial capability``,
+        ``extraction``, ``upgraded exports``, ``other tradables output``,
+        ``nontradable output`` and ``population``.
+    **params : float
+        Overrides of :data:`BOTTOM_UP_PARAMS` (underscored keys).
+
+    Returns
+    -------
+    dict
+        ``{local name: model name}``, including ``cluster output``, ``total employment``,
+        ``employment rate`` and ``poverty rate``.
+
+    Examples
+    --------
+    >>> names = bottom_up(b)   # doctest: +SKIP
+    """
+    blk = Block(b, prefix=prefix, inputs=inputs)
+    blk.params(BOTTOM_UP_PARAMS, {k.replace("_", " "): v for k, v in params.items()})
+    blk.flow("cluster formation",
+             "{cluster decline rate} * {initial cluster output} * {world frontier} + "
+             "{effective bottom up investment} * {cluster capital productivity}",
+             units="$/Year/Year", doc="New cluster capacity: a baseline keeping clusters at "
+                                      "their share of a growing economy, plus what rent-funded "
+                                      "bottom-up investment builds.")
+    blk.flow("cluster decline",
+             "{cluster decline rate} * {cluster output} * {real exchange rate} ^ "
+             "{cluster exchange rate elasticity}",
+             units="$/Year/Year", doc="Cluster capacity lost, more under real appreciation.")
+    blk.stock("cluster output", initial="{initial cluster output}",
+              inflows=["cluster formation"], outflows=["cluster decline"], units="$/Year",
+              doc="Output of local clusters (the bottom-up half of the dual model).")
+    blk.aux("modern productivity",
+            "({technological capability} / {initial capability}) ^ "
+            "{modern productivity elasticity}",
+            units="Dmnl", doc="Labour productivity in resource, upgraded and fabrication "
+                              "activities relative to 2000.")
+    blk.aux("service productivity", "{world frontier} ^ {service productivity share}",
+            units="Dmnl", doc="Labour productivity in non-tradables and clusters relative to "
+                              "2000.")
+    blk.aux("cluster employment",
+            "{cluster output} * {cluster labour intensity} / {service productivity}",
+            units="Person", doc="Jobs in local clusters (millions).")
+    blk.aux("top down employment",
+            "({resource labour intensity} * {extraction} + {upgraded labour intensity} * "
+            "{upgraded exports} + {other tradables labour intensity} * "
+            "{other tradables output}) / {modern productivity}",
+            units="Person", doc="Jobs in resource extraction, upgraded exports and fabrication "
+                                "(millions).")
+    blk.aux("nontradable employment",
+            "{nontradable output} * {nontradable labour intensity} / {service productivity}",
+            units="Person", doc="Jobs in non-tradables (millions).")
+    blk.aux("total employment",
+            "{cluster employment} + {top down employment} + {nontradable employment}",
+            units="Person", doc="Decent jobs in the economy (millions).")
+    blk.aux("labour force", "{participation rate} * {population}", units="Person",
+            doc="Labour force (millions).")
+    blk.aux("employment rate", "MIN({total employment} / {labour force}, 1)", units="Dmnl",
+            doc="Share of the labour force in decent jobs (the rest are unemployed or "
+                "informal).")
+    blk.aux("poverty rate",
+            "MIN({initial poverty rate} * ((1 - {employment rate}) / (1 - "
+            "INITIAL({employment rate}))) ^ {poverty elasticity}, 1)",
+            units="Dmnl", doc="Share of the population in poverty, moving with the share of "
+                              "the labour force without a decent job.")
+    return dict(blk.created)

@@ -1,0 +1,182 @@
+"""Sector 5: export-mix upgrading from raw commodities to processed, speciality and niche exports.
+
+Pérez (2010, Figures 1-3): the export profile moves up from commodities (high volume, thin
+margins, price pressure) to processed commodities, specialities and niche or custom products
+(higher unit values, margins protected by quality and knowledge). Each tier is a stock of export
+capacity (annual export value added). It grows by *entry* of new producers, which needs
+effective capability above the tier's entry barrier, and by *expansion* of incumbents, who only
+need the tier's base barrier (once inside the value networks the learning compounds: "the
+benefits of that early entry and success have been multiplied"); it shrinks by exit. Entry and
+expansion fall and exit rises with real appreciation, less for higher tiers (specialities and
+niches compete on quality more than on price). Entry barriers rise as the window of opportunity
+closes (see :mod:`sdmodel.sectors.window`). The tiers start in their steady state.
+
+Examples
+--------
+>>> names = export_ladder(b)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from ._block import Block, Param
+
+__all__ = ["export_ladder", "LADDER_PARAMS", "TIERS", "tier_params"]
+
+#: The tiers above raw commodities, bottom to top.
+TIERS = ("processed", "speciality", "niche")
+
+# (market potential, base barrier, closed barrier, exchange rate elasticity, unit value)
+_TIER_DEFAULTS = {
+    "processed": (16, 0.30, 0.38, 1.0, 1.5),
+    "speciality": (12, 0.40, 0.52, 0.6, 3),
+    "niche": (8, 0.46, 0.60, 0.3, 5),
+}
+_TIER_TEXT = {
+    "processed": "processed commodities (refined metals, pulp, processed foods)",
+    "speciality": "specialities (special alloys and chemicals, premium foods, engineering "
+                  "services to process industries)",
+    "niche": "niche and custom products (custom materials, biotech inputs, gourmet and "
+             "certified products, knowledge-intensive services)",
+}
+
+
+def tier_params(tier: str) -> dict[str, Param]:
+    """Parameter table of one export tier (market potential, barriers, elasticity, unit value)."""
+    pot, base, closed, elast, value = _TIER_DEFAULTS[tier]
+    text = _TIER_TEXT[tier]
+    return {
+        f"{tier} market potential": Param(
+            pot, "$/Year", pot * 0.5, pot * 2,
+            f"World market for {text} open to the country, billion $ a year of value added "
+            "at the 2000 frontier (grows with the frontier). Stylised: sets the tier's "
+            "ceiling at a few % of GDP."),
+        f"{tier} base barrier": Param(
+            base, "Dmnl", base - 0.04, base + 0.04,
+            f"Effective capability needed to produce {tier} exports while the window is open, "
+            "and by incumbents. Stylised, ordered with the tiers (Perez Figure 1)."),
+        f"{tier} closed barrier": Param(
+            closed, "Dmnl", closed - 0.04, closed + 0.06,
+            f"Entry barrier of the {tier} tier before the window opens and after it closes "
+            "(competitors and global corporations' networks filled; Perez 2010, section VIII)."),
+        f"{tier} exchange rate elasticity": Param(
+            elast, "Dmnl", elast * 0.5, elast * 2,
+            f"Elasticity of {tier} entry, expansion and exit to the real exchange rate; lower "
+            "for higher tiers, whose margins are protected by quality (Perez Figure 2)."),
+        f"{tier} unit value": Param(
+            value, "Dmnl", value * 0.75, value * 1.5,
+            f"Unit value of {tier} exports relative to raw commodities (Perez Figures 2-3: "
+            "margins rise toward the speciality and niche corners)."),
+    }
+
+
+LADDER_PARAMS: dict[str, Param] = {
+    "entry rate": Param(
+        0.05, "1/Year", 0.025, 0.1,
+        "Share of a tier's open market entered per year by new producers when the barrier "
+        "is met."),
+    "expansion rate": Param(
+        0.15, "1/Year", 0.08, 0.25,
+        "Maximum growth rate of incumbents' export capacity (logistic toward the market)."),
+    "exit rate": Param(
+        0.06, "1/Year", 0.03, 0.1,
+        "Share of a tier's capacity lost per year at the initial exchange rate (firm exit "
+        "rates of 5-10 %/yr)."),
+    "barrier width": Param(
+        0.04, "Dmnl", 0.02, 0.06,
+        "Spread of capability across firms: the logistic width of the share of potential "
+        "entrants that meet a barrier."),
+}
+for _tier in TIERS:
+    LADDER_PARAMS.update(tier_params(_tier))
+
+
+def export_ladder(
+    b,
+    *,
+    prefix: str = "",
+    inputs: dict[str, str] | None = None,
+    **params: float,
+) -> dict[str, str]:
+    """Add the three upgraded export tiers and the export sophistication index.
+
+    Parameters
+    ----------
+    b : sdmodel.Builder
+        The model being assembled.
+    prefix : str, optional
+        Prefix for every name the sector creates.
+    inputs : dict, optional
+        Wiring of ``effective capability``, ``world frontier``, ``window openness``,
+        ``real exchange rate`` and ``resource value added`` (raw commodity exports).
+    **params : float
+        Overrides of :data:`LADDER_PARAMS` (underscored keys).
+
+    Returns
+    -------
+    dict
+        ``{local name: model name}``, including ``<tier> exports`` for each of :data:`TIERS`,
+        ``upgraded exports`` and ``export sophistication``.
+
+    Examples
+    --------
+    >>> names = export_ladder(b)   # doctest: +SKIP
+    >>> names["niche exports"]     # doctest: +SKIP
+    'niche exports'
+    """
+    blk = Block(b, prefix=prefix, inputs=inputs)
+    blk.params(LADDER_PARAMS, {k.replace("_", " "): v for k, v in params.items()})
+    for tier in TIERS:
+        t = tier
+        blk.aux(f"{t} market", f"{{{t} market potential}} * {{world frontier}}", units="$/Year",
+                doc=f"World market for {t} exports open to the country, growing with the "
+                    "frontier.")
+        blk.aux(f"{t} entry barrier",
+                f"{{{t} base barrier}} + ({{{t} closed barrier}} - {{{t} base barrier}}) * "
+                "(1 - {window openness})",
+                units="Dmnl", doc=f"Capability a new {t} producer needs: the base barrier while "
+                                  "the window is open, rising to the closed barrier as it "
+                                  "closes.")
+        blk.aux(f"{t} entry feasibility",
+                f"1 / (1 + EXP(({{{t} entry barrier}} - {{effective capability}}) / "
+                "{barrier width}))",
+                units="Dmnl", doc=f"Share of potential {t} entrants that meet the entry barrier.")
+        blk.aux(f"{t} incumbent feasibility",
+                f"1 / (1 + EXP(({{{t} base barrier}} - {{effective capability}}) / "
+                "{barrier width}))",
+                units="Dmnl", doc=f"Share of {t} incumbents able to keep up (base barrier).")
+        blk.aux(f"{t} competitiveness",
+                f"{{real exchange rate}} ^ (-{{{t} exchange rate elasticity}})", units="Dmnl",
+                doc=f"Price competitiveness of {t} exports: falls with real appreciation.")
+        blk.flow(f"{t} entry",
+                 f"{{entry rate}} * {{{t} market}} * {{{t} entry feasibility}} * "
+                 f"{{{t} competitiveness}}",
+                 units="$/Year/Year", doc=f"New {t} export capacity from entrants.")
+        blk.flow(f"{t} expansion",
+                 f"{{expansion rate}} * {{{t} exports}} * (1 - {{{t} exports}} / {{{t} market}})"
+                 f" * {{{t} incumbent feasibility}} * {{{t} competitiveness}}",
+                 units="$/Year/Year", doc=f"Growth of incumbents' {t} capacity (logistic).")
+        blk.flow(f"{t} exit", f"{{exit rate}} * {{{t} exports}} / {{{t} competitiveness}}",
+                 units="$/Year/Year", doc=f"{t.capitalize()} capacity lost, more under "
+                                          "appreciation.")
+        blk.aux(f"{t} initial share",
+                f"(({{expansion rate}} * {{{t} incumbent feasibility}} - {{exit rate}}) + "
+                f"SQRT(({{expansion rate}} * {{{t} incumbent feasibility}} - {{exit rate}}) ^ 2"
+                f" + 4 * {{expansion rate}} * {{{t} incumbent feasibility}} * {{entry rate}} * "
+                f"{{{t} entry feasibility}})) / (2 * {{expansion rate}} * "
+                f"{{{t} incumbent feasibility}})",
+                units="Dmnl", doc=f"Steady-state share of the {t} market held at the exchange "
+                                  "rate of 1 (positive root of entry + expansion = exit); used "
+                                  "for the initial value.")
+        blk.stock(f"{t} exports", initial=f"{{{t} initial share}} * {{{t} market}}",
+                  inflows=[f"{t} entry", f"{t} expansion"], outflows=[f"{t} exit"],
+                  units="$/Year", doc=f"Export capacity of {_TIER_TEXT[t]}, billion $ a year of "
+                                      "value added.")
+    blk.aux("upgraded exports", " + ".join(f"{{{t} exports}}" for t in TIERS), units="$/Year",
+            doc="Exports above raw commodities (processed + specialities + niches).")
+    weighted = " + ".join(f"{{{t} unit value}} * {{{t} exports}}" for t in TIERS)
+    blk.aux("export sophistication",
+            f"({{resource value added}} + {weighted}) / ({{resource value added}} + "
+            "{upgraded exports})",
+            units="Dmnl", doc="Value-weighted average unit value of resource-based exports "
+                              "(raw commodities = 1): rises as the mix moves up the ladder.")
+    return dict(blk.created)

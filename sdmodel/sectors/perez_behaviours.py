@@ -1,0 +1,251 @@
+"""The behaviours the Pérez reference model must show, and a one-at-a-time sensitivity check.
+
+:func:`behaviours` runs the policy scenarios below for one parameter set (with the batch
+engine, all at once) and returns which of the behaviours of DESIGN.md section 4 hold.
+:func:`sensitivity` moves every documented parameter (not the policy levers or scenario
+switches) to each end of its range, one at a time, and tabulates the behaviours. Run as a
+script to print the table::
+
+    python -m sdmodel.sectors.perez_behaviours models/perez/perez.mdl
+
+Examples
+--------
+>>> import sdmodel as sd
+>>> model = sd.load("models/perez/perez.mdl")      # doctest: +SKIP
+>>> behaviours(model)                              # doctest: +SKIP
+{'no boom: identical paths': True, ...}
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .allocation import LEVERS
+
+__all__ = ["SCENARIOS", "START_YEARS", "BEHAVIOURS", "behaviours", "sensitivity",
+           "sensitivity_parameters"]
+
+REINVEST = {"reinvestment_share": 0.5, "reinvestment_start_year": 2004}
+FUND = {"fund_share": 0.5}
+#: Start years of the window-timing sweep (reinvestment share 0.5).
+START_YEARS = (2004, 2010, 2016, 2022)
+#: Scenario name -> lever settings (on top of the parameter set examined).
+SCENARIOS: dict[str, dict[str, float]] = {
+    "squander": {},
+    "reinvest": dict(REINVEST),
+    "fund": dict(FUND),
+    **{f"start {y}": {"reinvestment_share": 0.5, "reinvestment_start_year": y}
+       for y in START_YEARS[1:]},
+    "no boom squander": {"price_boom_scale": 0},
+    "no boom reinvest": {"price_boom_scale": 0, **REINVEST},
+    "no boom fund": {"price_boom_scale": 0, **FUND},
+}
+_VARS = ("gdp_per_capita", "real_exchange_rate", "non_resource_export_share",
+         "non_resource_tradable_output", "technological_capability", "consumption",
+         "human_capital", "poverty_rate", "export_sophistication", "sovereign_fund",
+         "resource_reserves")
+_ALLOC = ("rent_consumption", "fund_deposits", "human_capital_spending",
+          "technologization_spending", "bottom_up_spending", "fiscal_rents")
+_FUND = ("sovereign_fund", "fund_deposits", "fund_returns", "fund_withdrawals")
+#: Behaviour names, in the order of DESIGN.md section 4.
+BEHAVIOURS = (
+    "no boom: identical paths",
+    "squander: appreciation in the boom",
+    "squander: non-resource tradables shrink",
+    "squander: no lasting GDP gain",
+    "reinvest: higher GDP per capita 2040",
+    "reinvest: higher non-resource export share 2040",
+    "reinvest: less appreciation",
+    "later start: smaller gain",
+    "fund: least appreciation",
+    "fund: lowest early consumption",
+    "fund: no capability gain by itself",
+    "allocation adds up",
+    "fund identity",
+    "reserves non-negative",
+)
+BOOM = (2003, 2014)
+
+
+def _at(da, year):
+    return da.sel(time=year).values
+
+
+def _boom_max(da):
+    return da.sel(time=slice(*BOOM)).max("time").values
+
+
+def _evaluate(res: Mapping[str, object], fine: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Behaviour flags (one per run set) from yearly results and quarter-step results."""
+    s, r, f = res["squander"], res["reinvest"], res["fund"]
+    nb = res["no boom squander"]
+    out = {}
+    same = True
+    for other in ("no boom reinvest", "no boom fund"):
+        for v in _VARS:
+            diff = np.abs(res[other][v] - nb[v]).max("time").values
+            same = same & (diff <= 1e-9 * (1 + np.abs(nb[v]).max("time").values))
+    out[BEHAVIOURS[0]] = same
+    rer = "real_exchange_rate"
+    out[BEHAVIOURS[1]] = _boom_max(s[rer]) > 1.01
+    ratio = (s["non_resource_tradable_output"] / nb["non_resource_tradable_output"])
+    out[BEHAVIOURS[2]] = ratio.sel(time=slice(*BOOM)).min("time").values < 0.99
+    gdp = "gdp_per_capita"
+    g = s[gdp] / nb[gdp]
+    out[BEHAVIOURS[3]] = (_boom_max(g) > _at(g, 2000) + 0.02) & (_at(g, 2040) <= _at(g, 2000))
+    out[BEHAVIOURS[4]] = _at(r[gdp], 2040) > _at(s[gdp], 2040)
+    nres = "non_resource_export_share"
+    out[BEHAVIOURS[5]] = _at(r[nres], 2040) > _at(s[nres], 2040)
+    out[BEHAVIOURS[6]] = _boom_max(r[rer]) < _boom_max(s[rer])
+    gains = [_at(r[gdp], 2040) - _at(s[gdp], 2040)] + [
+        _at(res[f"start {y}"][gdp], 2040) - _at(s[gdp], 2040) for y in START_YEARS[1:]]
+    out[BEHAVIOURS[7]] = np.all(np.diff(np.stack(gains), axis=0) < 0, axis=0)
+    out[BEHAVIOURS[8]] = (_boom_max(f[rer]) < _boom_max(s[rer])) & (
+        _boom_max(f[rer]) < _boom_max(r[rer]))
+    early = {k: res[k]["consumption"].sel(time=slice(*BOOM)).mean("time").values
+             for k in ("squander", "reinvest", "fund")}
+    out[BEHAVIOURS[9]] = (early["fund"] < early["squander"]) & (early["fund"] < early["reinvest"])
+    cap = "technological_capability"
+    fund_gain = _at(f[cap], 2040) - _at(s[cap], 2040)
+    reinvest_gain = _at(r[cap], 2040) - _at(s[cap], 2040)
+    out[BEHAVIOURS[10]] = fund_gain < 0.1 * reinvest_gain
+    ok_alloc, ok_fund, ok_res = True, True, True
+    for ds in fine.values():
+        total = sum(ds[v] for v in _ALLOC[:-1])
+        scale = 1 + np.abs(ds["fiscal_rents"]).max("time").values
+        ok_alloc = ok_alloc & (np.abs(total - ds["fiscal_rents"]).max("time").values
+                               <= 1e-9 * scale)
+        dt = float(ds["time"][1] - ds["time"][0])
+        net = (ds["fund_deposits"] + ds["fund_returns"] - ds["fund_withdrawals"]) * dt
+        integrated = net.cumsum("time").shift(time=1, fill_value=0.0)
+        fund = ds["sovereign_fund"]
+        ok_fund = ok_fund & (np.abs(fund - integrated).max("time").values
+                             <= 1e-9 * (1 + np.abs(fund).max("time").values))
+        ok_res = ok_res & (ds["resource_reserves"].min("time").values >= 0)
+    out[BEHAVIOURS[11]] = ok_alloc
+    out[BEHAVIOURS[12]] = ok_fund
+    out[BEHAVIOURS[13]] = ok_res
+    return out
+
+
+def _run_all(model, cases: list[dict[str, float]]):
+    """Run every scenario for every case with the batch engine (one batch per scenario)."""
+    n = len(cases)
+    keys = sorted({k for c in cases for k in c})
+    res, fine = {}, {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, levers in SCENARIOS.items():
+            cols = {k: np.array([c.get(k, model.params[k]) for c in cases], dtype=float)
+                    for k in keys}
+            for k, v in levers.items():
+                cols[k] = np.full(n, float(v))
+            if not cols:
+                cols = {"price_boom_scale": np.full(n, model.params["price_boom_scale"])}
+            res[name] = model.run_batch(cols, return_vars=list(_VARS))
+            if name in ("squander", "reinvest", "fund"):
+                fine[name] = model.run_batch(
+                    cols, return_vars=list(_ALLOC + _FUND[1:] + ("sovereign_fund",
+                                                                 "resource_reserves")),
+                    saveper=model.time_settings.time_step)
+    return res, fine
+
+
+def behaviours(model, params: Mapping[str, float] | None = None) -> dict[str, bool]:
+    """Which behaviours of DESIGN.md section 4 hold for one parameter set.
+
+    Parameters
+    ----------
+    model : sdmodel.Model
+        The compiled Pérez model.
+    params : mapping, optional
+        Non-lever parameter overrides (python names); the scenarios set the levers.
+
+    Returns
+    -------
+    dict
+        ``{behaviour: bool}`` in the order of :data:`BEHAVIOURS`.
+
+    Examples
+    --------
+    >>> all(behaviours(model).values())   # doctest: +SKIP
+    True
+    """
+    res, fine = _run_all(model, [dict(params or {})])
+    flags = _evaluate(res, fine)
+    return {k: bool(np.asarray(flags[k]).reshape(-1)[0]) for k in BEHAVIOURS}
+
+
+def sensitivity_parameters(model) -> dict[str, tuple[float, float]]:
+    """``{python name: (low, high)}`` of every parameter with a documented range.
+
+    Policy levers, the price scenario switches and fixed constants (low == high) are left out.
+    """
+    skip = {lev.replace(" ", "_") for lev in LEVERS} | {"price_scenario", "price_boom_scale"}
+    out = {}
+    for py, row in model.doc.iterrows():
+        if row["kind"] != "Constant" or py in skip or py not in model.params:
+            continue
+        lo, hi = row["limits"]
+        if lo is None or hi is None or not np.isfinite([lo, hi]).all() or lo == hi:
+            continue
+        out[py] = (float(lo), float(hi))
+    return out
+
+
+def sensitivity(model) -> pd.DataFrame:
+    """One-at-a-time check: every parameter at each end of its range, behaviours tabulated.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (parameter, end) plus a ``default`` row; columns ``parameter``, ``end``,
+        ``value`` and one boolean column per behaviour.
+
+    Examples
+    --------
+    >>> table = sensitivity(model)          # doctest: +SKIP
+    >>> table[~table.iloc[:, 3:].all(axis=1)]   # the flips            # doctest: +SKIP
+    """
+    ranges = sensitivity_parameters(model)
+    rows = [("(default)", "", float("nan"), {})]
+    for py, (lo, hi) in ranges.items():
+        rows.append((py, "low", lo, {py: lo}))
+        rows.append((py, "high", hi, {py: hi}))
+    res, fine = _run_all(model, [case for *_, case in rows])
+    flags = _evaluate(res, fine)
+    table = pd.DataFrame({"parameter": [r[0] for r in rows], "end": [r[1] for r in rows],
+                          "value": [r[2] for r in rows]})
+    for k in BEHAVIOURS:
+        table[k] = np.broadcast_to(np.asarray(flags[k]), (len(rows),))
+    return table
+
+
+def main(argv=None) -> int:
+    """Print the flips of the one-at-a-time sensitivity check (markdown)."""
+    from ..loading import load
+
+    parser = argparse.ArgumentParser(prog="python -m sdmodel.sectors.perez_behaviours")
+    parser.add_argument("model", help="the Pérez model file (models/perez/perez.mdl)")
+    args = parser.parse_args(argv)
+    model = load(args.model)
+    table = sensitivity(model)
+    flags = table[list(BEHAVIOURS)]
+    print(f"{len(table) - 1} one-at-a-time cases ({(len(table) - 1) // 2} parameters x 2 ends);"
+          f" all behaviours hold in {int(flags.all(axis=1).sum()) - 1} of them.\n")
+    print("| parameter | end | value | behaviours that flip |")
+    print("| --- | --- | --- | --- |")
+    for _, row in table[~flags.all(axis=1)].iterrows():
+        flipped = ", ".join(k for k in BEHAVIOURS if not row[k])
+        print(f"| {row['parameter']} | {row['end']} | {row['value']:g} | {flipped} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

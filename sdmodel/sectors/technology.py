@@ -1,0 +1,134 @@
+"""Sector 4: technological capability catching up to a moving world frontier.
+
+Capability ``A`` (frontier in 2000 = 1) closes the gap to a frontier growing at ``lambda``
+(Nelson and Phelps 1966: ``dA/dt = phi(H) (T - A)``, the catch-up speed rising with human
+capital, Benhabib and Spiegel 1994), is raised by rent-funded technologization (more effective
+with more human capital) and by learning-by-doing in non-resource tradables: capability grows
+with the growth of cumulative tradable output at the learning-curve exponent
+``b = -log2(progress ratio)`` (an 80 % progress ratio gives b = 0.32). Cumulative experience is
+never lost, so tradable output that does not happen during a boom (Dutch disease) is learning
+that is never regained (van Wijnbergen 1984; Krugman 1987). The base catch-up speed is set so
+that the economy without rents stays on a balanced path (``A/T`` constant).
+
+Examples
+--------
+>>> names = technology(b, progress_ratio=0.8)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from ._block import Block, Param
+
+__all__ = ["technology", "TECHNOLOGY_PARAMS"]
+
+TECHNOLOGY_PARAMS: dict[str, Param] = {
+    "frontier growth rate": Param(
+        0.015, "1/Year", 0.01, 0.02,
+        "Growth of the world technology frontier (US TFP and productivity growth of about "
+        "1-2 %/yr; 1.5 %/yr as in Nelson-Phelps calibrations)."),
+    "initial capability": Param(
+        0.4, "Dmnl", 0.3, 0.5,
+        "Capability in 2000 relative to the frontier (PWT 10.01 TFP at current PPPs, ctfp, "
+        "of 0.4-0.7 for Latin American resource exporters; lower for technological "
+        "capability proper)."),
+    "catch up elasticity": Param(
+        1, "Dmnl", 0.5, 2,
+        "Elasticity of the catch-up speed to human capital (Nelson-Phelps phi(H); "
+        "Benhabib and Spiegel 1994 find the catch-up term rises with schooling)."),
+    "progress ratio": Param(
+        0.8, "Dmnl", 0.7, 0.9,
+        "Learning curve: unit cost falls to this ratio with each doubling of cumulative "
+        "output (about 80 % in manufacturing learning-curve studies)."),
+    "cost of capability": Param(
+        1000, "$", 500, 2000,
+        "Technologization spending (billion $) that adds one unit of capability (frontier "
+        "in 2000 = 1): with GDP near 500 billion $ per unit of capability, a social return to "
+        "R&D of about 50 %/yr."),
+    "skill complementarity": Param(
+        0.5, "Dmnl", 0, 1,
+        "Elasticity of the effect of technologization to human capital: technology "
+        "transfer needs skilled people to absorb it (Perez: 'the whole proposal hinges on a "
+        "gigantic effort in education')."),
+    "human capital weight": Param(
+        0.5, "Dmnl", 0.25, 1,
+        "Elasticity of effective capability (what export tiers require) to human capital."),
+}
+
+
+def technology(
+    b,
+    *,
+    prefix: str = "",
+    inputs: dict[str, str] | None = None,
+    **params: float,
+) -> dict[str, str]:
+    """Add the world frontier, capability catch-up, technologization and learning-by-doing.
+
+    Parameters
+    ----------
+    b : sdmodel.Builder
+        The model being assembled.
+    prefix : str, optional
+        Prefix for every name the sector creates.
+    inputs : dict, optional
+        Wiring of ``human capital``, ``initial human capital``, ``effective
+        technologization`` ($/Year) and ``non resource tradable output`` ($/Year).
+    **params : float
+        Overrides of :data:`TECHNOLOGY_PARAMS` (underscored keys).
+
+    Returns
+    -------
+    dict
+        ``{local name: model name}``, including ``technological capability``,
+        ``world frontier``, ``relative capability`` and ``effective capability``.
+
+    Examples
+    --------
+    >>> names = technology(b)   # doctest: +SKIP
+    """
+    blk = Block(b, prefix=prefix, inputs=inputs)
+    blk.params(TECHNOLOGY_PARAMS, {k.replace("_", " "): v for k, v in params.items()})
+    blk.aux("world frontier", "EXP({frontier growth rate} * (Time - INITIAL TIME))",
+            units="Dmnl", doc="World technology frontier T (2000 = 1), growing at lambda.")
+    blk.aux("learning exponent", "-LN({progress ratio}) / LN(2)", units="Dmnl",
+            doc="Learning-curve exponent b = -log2(progress ratio).")
+    blk.aux("human capital ratio", "{human capital} / {initial human capital}", units="Dmnl",
+            doc="Human capital relative to 2000.")
+    blk.aux("base catch up rate",
+            "{frontier growth rate} * (1 - {learning exponent}) * {initial capability} / "
+            "(1 - {initial capability})",
+            units="1/Year", doc="Nelson-Phelps phi at the initial human capital, set so that "
+                                "without rents capability keeps a constant ratio to the "
+                                "frontier (catch-up plus learning equals frontier growth).")
+    blk.aux("catch up rate",
+            "{base catch up rate} * {human capital ratio} ^ {catch up elasticity}",
+            units="1/Year", doc="phi(H): share of the gap to the frontier closed per year.")
+    blk.flow("catch up", "{catch up rate} * ({world frontier} - {technological capability})",
+             units="1/Year", doc="Nelson-Phelps catch-up: phi(H) (T - A).")
+    blk.flow("technologization",
+             "{effective technologization} / {cost of capability} * {human capital ratio} ^ "
+             "{skill complementarity}",
+             units="1/Year", doc="Capability bought by rent-funded technologization, more "
+                                 "effective with more human capital.")
+    blk.flow("tradable experience growth", "{non resource tradable output}", units="$/Year",
+             doc="Non-resource tradable output adds to cumulative experience.")
+    blk.stock("tradable experience",
+              initial="{non resource tradable output} / {frontier growth rate}",
+              inflows=["tradable experience growth"], units="$",
+              doc="Cumulative non-resource tradable output (learning-by-doing experience); "
+                  "starts as if output had grown with the frontier. Never lost.")
+    blk.flow("learning by doing",
+             "{learning exponent} * {technological capability} * "
+             "{non resource tradable output} / {tradable experience}",
+             units="1/Year", doc="Learning curve: capability grows at b times the growth rate "
+                                 "of cumulative tradable output (Krugman 1987).")
+    blk.stock("technological capability", initial="{initial capability}",
+              inflows=["catch up", "technologization", "learning by doing"], units="Dmnl",
+              doc="Domestic capability A (world frontier in 2000 = 1).")
+    blk.aux("relative capability", "{technological capability} / {world frontier}",
+            units="Dmnl", doc="Capability relative to the moving frontier, A/T.")
+    blk.aux("effective capability",
+            "{relative capability} * {human capital ratio} ^ {human capital weight}",
+            units="Dmnl", doc="Capability that export tiers require: technology relative to the "
+                              "frontier, scaled by human capital.")
+    return dict(blk.created)

@@ -310,6 +310,21 @@ def test_lookup_interpolates_linearly_and_holds_ends():
     np.testing.assert_allclose(ds["probe"].values, np.interp(t, xs, ys), rtol=0, atol=1e-15)
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning:pysd.py_backend.lookups")
+def test_lookup_input_units_are_checked():
+    def build(input_units: str) -> sd.Builder:
+        b = sd.Builder(f"lookup_units_{input_units}", initial_time=0, final_time=2,
+                       time_step=1)
+        b.lookup("shape", [(0, 1), (2, 3)], units="Dmnl", input_units=input_units,
+                 doc="A lookup of time.")
+        b.aux("probe", "shape(Time)", units="Dmnl", doc="The lookup along the clock.")
+        return b
+
+    build("Year").compile()
+    with pytest.raises(sd.exceptions.UnitError, match=r"probe \[argument\]"):
+        build("Dmnl").compile()
+
+
 def test_non_negative_stock_stops_at_zero():
     def build(non_negative: bool) -> sd.Model:
         b = sd.Builder(f"drain_{non_negative}", initial_time=0, final_time=5, time_step=1)

@@ -328,8 +328,8 @@ class Builder:
         units : str
             Units of the output y.
         input_units : str, optional
-            Units of the input x (default ``"Dmnl"``); recorded in the documentation as
-            ``"Input units: ..."`` since Vensim has no field for them.
+            Units of the input x (default ``"Dmnl"``); checked by :meth:`compile`, and recorded
+            in the documentation as ``"Input units: ..."`` since Vensim has no field for them.
         doc : str
             Documentation.
 
@@ -425,8 +425,8 @@ class Builder:
         Parameters
         ----------
         check_units : bool, optional
-            Run :func:`sdmodel.check_units` and raise :class:`UnitError` listing the problems
-            (default True). Problems of kind ``"unchecked"``/``"undeclared"`` (units that
+            Run :func:`sdmodel.check_units` (with each lookup's ``input_units``) and raise
+            :class:`UnitError` listing the problems (default True). Problems of kind ``"unchecked"``/``"undeclared"`` (units that
             cannot be determined) only warn; without :mod:`sdmodel.units` the check is skipped
             with a warning.
         cache_dir : path-like, optional
@@ -466,7 +466,9 @@ class Builder:
                 stacklevel=3,
             )
             return
-        found = list(run_check(model))
+        lookup_inputs = {e.name: e.input_units for e in self._elements.values()
+                         if e.kind == "lookup"}
+        found = list(run_check(model, lookup_inputs=lookup_inputs))
         # "unchecked" (units that cannot be determined) and "undeclared" are not evidence of
         # inconsistency: warn about them, refuse only real conflicts.
         soft = [p for p in found if getattr(p, "kind", "mismatch") in ("unchecked", "undeclared")]

@@ -106,16 +106,13 @@ class Compiler:
 
     def __init__(self, model):
         am = model.abstract_model
-        if len(am.sections) > 1:
-            raise UnsupportedConstructError(
-                f"model {model.name!r} defines macro {am.sections[1].name!r}; construct: MACRO "
-                "(the batch engine compiles models without macros)"
-            )
-        section = ModelBuilder(am).sections[0]
-        for element in section.elements:
-            section.namespace.add_to_namespace(element.name)
-            element.identifier = section.namespace.namespace[element.name]
-            section.subscripts.elements[element.identifier] = element.subscripts
+        builder = ModelBuilder(am)
+        section = builder.sections[0]
+        _name_elements(section)
+        self.macros = {}
+        for macro in builder.sections[1:]:
+            _name_elements(macro)
+            self.macros[macro.name] = macro
         self.model = model
         self.section = section
         self.subs = section.subscripts
@@ -131,6 +128,7 @@ class Compiler:
         self.stateful: list[tuple[str, str, str]] = []  # (key, kind, element)
         self.lookups: dict[str, object] = {}
         self._updates: list[str] = []
+        self._macro_calls = 0
         self._all_elements = {y for x in self.subs.subscripts.values() for y in x}
 
     # ------------------------------------------------------------------ elements
@@ -340,6 +338,8 @@ class Compiler:
 
     def emit_call(self, ast, ctx: _Ctx) -> Val:
         name = ast.function.reference
+        if name in self.macros:
+            return self._macro_call(self.macros[name], ast, ctx)
         if name in self.cleanspace and self.cleanspace[name] in self.lookups:
             return self._lookup_call(self.cleanspace[name], ast, ctx)
         spec = FUNCTIONS.get(name)
@@ -349,6 +349,45 @@ class Compiler:
                 "the batch engine"
             )
         return spec(self, ast.arguments, ctx)
+
+    def _macro_call(self, macro, ast, ctx: _Ctx) -> Val:
+        """Inline one call of a macro: its elements become nodes named ``_m<k>_<name>``."""
+        if macro.returns:
+            raise UnsupportedConstructError(
+                f"{ctx.element}: macro {macro.name!r} has extra outputs; construct: MACRO "
+                "with several outputs")
+        prefix = f"_m{self._macro_calls}_"
+        self._macro_calls += 1
+        names = {clean: prefix + ident for clean, ident in macro.namespace.cleanspace.items()
+                 if clean != "time"}
+        for param, arg in zip(macro.params, ast.arguments):
+            py = prefix + macro.namespace.namespace[param]
+            node = Node(py)
+            sub = _Ctx(ctx.element, ctx.target, node.init_deps, node.step_deps)
+            sub.phase = ctx.phase
+            val = self.emit(arg, sub)
+            node.init = node.step = [f"{py} = " + (
+                f"_rt.fit({val.code}, ())" if val.scalar else val.code)]
+            self.nodes[py] = node
+            self.dims[py] = () if val.scalar else val.dims
+        saved = (self.cleanspace, self.subs)
+        self.cleanspace = {**names, "time": "time"}
+        self.subs = macro.subscripts
+        try:
+            for element in macro.elements:
+                py = prefix + element.identifier
+                self.dims[py] = tuple(
+                    (d, tuple(self.subs.subscripts[d])) for d in element.subscripts)
+            for element in macro.elements:
+                self._element(prefix + element.identifier, element)
+        finally:
+            self.cleanspace, self.subs = saved
+        out = prefix + macro.name
+        if out not in self.nodes:
+            raise UnsupportedConstructError(
+                f"{ctx.element}: macro {macro.name!r} has no element named as the macro")
+        ctx.use(out)
+        return Val(out, self.dims[out])
 
     def emit_inline_lookup(self, ast, ctx: _Ctx) -> Val:
         x = self.emit(ast.argument, ctx)
@@ -473,7 +512,7 @@ class Compiler:
                   "    _init = False", *header]
         for n in self._order("step"):
             lines += ["    " + ln for ln in self.nodes[n].step]
-        outputs = [py for py in self.nodes if not py.startswith("_s")]
+        outputs = [py for py in self.nodes if not py.startswith("_")]
         step_vals = [n for n, node in self.nodes.items()
                      if n.startswith("_s") and node.step is not None]
         names = outputs + step_vals + list(self.params)
@@ -488,6 +527,14 @@ class Compiler:
         return CompiledModel(source, namespace, dict(self.dims),
                              outputs + list(self.params), defaults,
                              [k for k, _, _ in self.stateful])
+
+
+def _name_elements(section) -> None:
+    """Give a PySD section's elements their python names, as PySD's builder does."""
+    for element in section.elements:
+        section.namespace.add_to_namespace(element.name)
+        element.identifier = section.namespace.namespace[element.name]
+        section.subscripts.elements[element.identifier] = element.subscripts
 
 
 def _default_array(value, dims) -> np.ndarray:

@@ -502,3 +502,57 @@ def test_data_unknown_country_and_indicator(data_dir):
 def test_data_nan_only_request(data_dir):
     with pytest.raises(exc.DataError, match=r"no observations .* PX\.REX\.REER for ECU"):
         sd.data.load_wdi("PX.REX.REER", "ECU", data_dir=data_dir, download=False)
+
+
+# --- reference model of Pérez (sdmodel.sectors.perez) ---
+
+@pytest.fixture(scope="module")
+def perez_model():
+    return sd.load(MODELS / "perez" / "perez.mdl")
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"fund_share": 1.2}, r"fund_share = 1\.2 is outside \[0, 1\]; expected a share"),
+    ({"reinvestment_share": -0.1}, r"reinvestment_share = -0\.1 is outside \[0, 1\]"),
+    ({"government_take": 1.5}, r"government_take = 1\.5 is outside \[0, 1\]"),
+    ({"human_capital_share": 0.5, "technologization_share": 0.4, "bottom_up_share": 0.3},
+     r"human_capital_share \(0\.5\) \+ technologization_share \(0\.4\) \+ bottom_up_share "
+     r"\(0\.3\) = 1\.2; expected the split of reinvested rents to sum to 1"),
+    ({"reinvestment_share": 0.6, "fund_share": 0.6},
+     r"fund_share \(0\.6\) \+ reinvestment_share \(0\.6\) = 1\.2; expected at most 1"),
+    ({"reinvestment_start_year": 2070},
+     r"reinvestment_start_year = 2070 is outside the run \[2000, 2060\]; expected a year"),
+    ({"Reinvestment Start Year": 1990}, r"reinvestment_start_year = 1990 is outside the run"),
+])
+def test_perez_bad_policy_parameters(perez_model, params, message):
+    from sdmodel.sectors.perez import validate_perez_params
+
+    with pytest.raises(exc.ParameterError, match=message):
+        validate_perez_params(perez_model, params)
+
+
+def test_perez_unknown_parameter_and_valid_set(perez_model):
+    from sdmodel.sectors.perez import validate_perez_params
+
+    with pytest.raises(exc.ParameterError, match=r"'reinvest_share' is not in model 'perez'.*"
+                                                 r"Did you mean 'reinvestment_share'"):
+        validate_perez_params(perez_model, {"reinvest_share": 0.5})
+    values = validate_perez_params(perez_model, {"reinvestment_share": 0.5, "fund_share": 0.5})
+    assert values["reinvestment_share"] == 0.5 and values["human_capital_share"] == 0.4
+
+
+def test_perez_missing_price_data(tmp_path):
+    from sdmodel.sectors.perez import build_perez
+
+    with pytest.raises(exc.DataError, match=r"commodity_prices\.csv' does not exist"):
+        build_perez(data_dir=tmp_path)
+    (tmp_path / "commodity_prices.csv").write_text("year,copper_usd_t\n2000,1\n")
+    with pytest.raises(exc.DataError, match=r"lacks the column\(s\) \['energy_index_real'"):
+        build_perez(data_dir=tmp_path)
+
+
+def test_perez_sector_bad_parameter_name():
+    b = sd.Builder("m", initial_time=2000, final_time=2010, time_step=0.25)
+    with pytest.raises(exc.BuilderError, match=r"unknown sector parameter\(s\) \['educaton "
+                                               r"delay'\]"):
+        sd.sectors.human_capital(b, educaton_delay=5)

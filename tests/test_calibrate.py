@@ -304,6 +304,7 @@ def test_batch_engine_gives_the_pysd_fit(np_model, synthetic):
               progress=False)
     batch = sd.calibrate(np_model, synthetic, START, engine="batch", **kw)
     pysd = sd.calibrate(np_model, synthetic, START, engine="pysd", **kw)
+    assert (batch.engine, pysd.engine) == ("batch", "pysd")
     for name in TRUE:
         assert batch.values[name] == pytest.approx(pysd.values[name], rel=1e-6)
 

@@ -252,6 +252,7 @@ def _build_result(model, objective, pars: Parameters, names, x, *, method, succe
         aic=n * math.log(safe) + 2 * p, bic=n * math.log(safe) + math.log(n) * p,
         covariance=covariance, correlation=correlation, at_bound=at_bound, unmoved=unmoved,
         rmse=rmse, r2=r2, fit=fit, interrupted=interrupted, model_name=model.name, seed=seed,
+        engine="batch" if objective.use_batch else "pysd",
         elapsed=time.perf_counter() - started, residual=r0, objective=objective,
     )
     if profile and not interrupted:

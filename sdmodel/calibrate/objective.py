@@ -309,8 +309,10 @@ class Objective:
         if engine not in ("auto", "batch", "pysd"):
             raise CalibrationError(f"engine must be 'auto', 'batch' or 'pysd', got {engine!r}")
         settings = model.time_settings
-        # run_batch simulates the model's own window: usable when ours lies inside it
-        fits_window = (
+        # run_batch without time keywords simulates the model's own window: usable when ours
+        # lies inside it
+        self._batch_time_kw = _accepts_time(getattr(model, "run_batch", None))
+        fits_window = self._batch_time_kw or (
             abs(initial_time - settings.initial_time) <= 1e-9
             and final_time <= settings.final_time + 1e-9
         )
@@ -395,7 +397,8 @@ class Objective:
             params = {n: np.full(X.shape[0], v) for n, v in self.fixed.items()}
             params.update({n: X[:, i].copy() for i, n in enumerate(self.names)})
             try:
-                ds = self.model.run_batch(params, return_vars=self.return_vars)
+                extra = time_kw if self._batch_time_kw else {}
+                ds = self.model.run_batch(params, return_vars=self.return_vars, **extra)
             except UnsupportedConstructError:
                 if self.engine == "batch":
                     raise
@@ -467,6 +470,19 @@ class Objective:
         if self.progress is not None:
             self.progress.update(len(X))
             self.progress.set_postfix_str(f"best chi2={self.best_chisqr:.4g}", refresh=False)
+
+
+def _accepts_time(run_batch) -> bool:
+    """Whether ``run_batch`` takes ``initial_time`` and ``final_time`` keywords."""
+    if run_batch is None:
+        return False
+    import inspect
+
+    try:
+        names = inspect.signature(run_batch).parameters
+    except (TypeError, ValueError):
+        return False
+    return "initial_time" in names and "final_time" in names
 
 
 _WORKER_MODEL = None

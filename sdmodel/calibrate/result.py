@@ -54,6 +54,8 @@ class CalibrationResult:
     fit : xarray.Dataset
         One variable per observed series with dims ``("source", "time", ...)``, ``source`` in
         ``["observed", "simulated"]``.
+    engine : str
+        ``"batch"`` when runs went through ``model.run_batch``, else ``"pysd"``.
     interrupted : bool
         True when Ctrl-C or the callback stopped the calibration; the result holds the best
         parameters found so far.
@@ -80,6 +82,7 @@ class CalibrationResult:
     r2: dict[str, float]
     fit: xr.Dataset
     interrupted: bool = False
+    engine: str = "pysd"
     model_name: str = ""
     seed: object = None
     elapsed: float = 0.0
@@ -112,7 +115,7 @@ class CalibrationResult:
         """Text report in the style of lmfit's ``fit_report``."""
         lines = [f"[[Calibration]] {self.model_name}"]
         stat = [
-            ("method", self.method),
+            ("method", f"{self.method} (engine: {self.engine})"),
             ("# function evals", self.nfev),
             ("# data points", self.ndata),
             ("# variables", self.nvarys),

@@ -389,6 +389,10 @@ def test_bad_lookup_input_units_name_the_lookup():
     with pytest.raises(exc.UnitError, match=r"variable 'demand f': cannot understand the unit "
                                             r"string '\$/': it ends where a unit was expected"):
         sd.check_units(NELSON_PHELPS, lookup_inputs={"demand f": "$/"})
+    with pytest.raises(exc.UnitError) as info:
+        sd.check_units(NELSON_PHELPS, lookup_inputs={"catch up": "Dmnl"})
+    assert str(info.value) == ("lookup_inputs names 'catch up', which is not a lookup of the "
+                               "model (its lookups: none).")
 
 
 def test_cli_check_units_unparseable_unit(tmp_path, capsys):

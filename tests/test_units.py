@@ -127,6 +127,23 @@ def test_correct_models_have_no_problems():
     assert sd.check_units(NELSON_PHELPS, require_units=True) == []
 
 
+def test_a_large_consistent_test_model_and_a_broken_copy(test_models_dir, tmp_path):
+    # Query_file declares units for 139 variables (Rs, Stoves, Shop, Day, ... and a
+    # dimensionless lookup input Time/UnitConversionFactor): consistent as written
+    source = test_models_dir / "Query_file" / "Query_file.mdl"
+    assert sd.check_units(source) == []
+    old = "GST Expenses=\n\t(GSTReceived-GSTPaid)*Sales\n\t~\tRs/Day"
+    text = source.read_text()
+    assert text.count(old) == 1
+    broken = tmp_path / "Query_file.mdl"
+    broken.write_text(text.replace(old, old[:-4]))  # declared Rs instead of Rs/Day
+    problems = sd.check_units(broken)
+    # its own equation, and the sum that uses it with other Rs/Day terms
+    assert flagged(problems) == {("GST Expenses", "mismatch"), ("Expenses", "inconsistent")}
+    assert (problems[0].variable, problems[0].expected, problems[0].found) == \
+        ("GST Expenses", "Rs", "Rs/Day")
+
+
 def test_check_units_accepts_a_loaded_model():
     assert sd.check_units(sd.load(NELSON_PHELPS)) == []
 
@@ -255,6 +272,8 @@ def test_declared_lookup_input(tmp_path):
     ], time_units="Month")
     assert flagged(sd.check_units(path)) == {("demand", "argument")}
     assert sd.check_units(path, lookup_inputs={"demand f": "$/Widgets"}) == []
+    with pytest.raises(sd.exceptions.UnitError, match=r"'demand g'.*Did you mean 'demand f'"):
+        sd.check_units(path, lookup_inputs={"demand g": "$/Widgets"})
 
 
 def test_subscripts_and_file_synonyms(tmp_path):

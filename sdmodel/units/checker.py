@@ -51,6 +51,7 @@ import numpy as np
 import pint
 from pysd.translators.structures import abstract_expressions as ae
 
+from ..exceptions import UnitError, suggest
 from .functions import FUNCTIONS
 from .problems import UnitProblem
 from .registry import UnitRegistry, read_synonyms
@@ -185,8 +186,13 @@ class _Checker:
         self.time = self._time_unit()
         self._time_skipped = False
         self.lookup_inputs = {}
+        lookups = [info.name for info in self.elements.values() if info.is_lookup]
         for name, text in lookup_inputs.items():
             self.lookup_inputs[_key(name)] = registry.parse(text, variable=name)
+            if not (_key(name) in self.elements and self.elements[_key(name)].is_lookup):
+                raise UnitError(f"lookup_inputs names {name!r}, which is not a lookup of the "
+                                f"model (its lookups: {', '.join(lookups) or 'none'})."
+                                + suggest(name, lookups))
         self.current: _Element | None = None
         self.equation = ""
 
@@ -231,7 +237,7 @@ class _Checker:
 
     def check_element(self, info: _Element) -> None:
         self.current = info
-        if info.unit is None and self.require_units and info.name.lower() != "time":
+        if info.unit is None and self.require_units:
             self.equation = info.name
             self.report("undeclared", "declared units", "(not declared)",
                         f"{info.name} has no units")

@@ -12,6 +12,7 @@ import pytest
 
 import sdmodel as sd
 from conftest import MODELS
+from sdmodel.builder.elements import fold
 from sdmodel.builder.rendering import doc_as_read
 
 NELSON_PHELPS = MODELS / "validation" / "nelson_phelps.mdl"
@@ -379,6 +380,25 @@ def test_rendering_is_deterministic_and_vensim_shaped():
     for control in ("INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER"):
         assert f"\n{control}  =\n" in text
     assert "\\\\\\---/// Sketch information" in text and text.endswith("///---\\\\\\\n")
+
+
+def test_sketch_places_every_variable_in_one_view():
+    # PySD's own sketch grammar (the one it uses to split views) reads the sketch section
+    from pysd.translators.vensim import vensim_utils as vu
+    from pysd.translators.vensim.vensim_file import SketchVisitor
+
+    b = functions_builder()
+    sketch = b.to_mdl().split("\\\\\\---/// ", 1)[1].split("///---\\\\\\")[0]
+    grammar = vu.Grammar.get("sketch")
+    views, variables = [], set()
+    for line in sketch.strip().split("\n"):
+        parsed = SketchVisitor(grammar.parse(line.strip()))
+        if parsed.view_name:
+            views.append(parsed.view_name)
+        elif parsed.variable_name:
+            variables.add(parsed.variable_name)
+    assert views == ["view 1"]  # PySD lower-cases view names
+    assert variables == {fold(n) for n in b.names}  # PySD folds names
 
 
 def test_saveper_default():

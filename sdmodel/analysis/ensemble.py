@@ -31,7 +31,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..exceptions import AnalysisError, ModelFileError, OutputError, ParameterError, suggest
+from ..exceptions import (
+    AnalysisError,
+    ModelFileError,
+    OutputError,
+    ParameterError,
+    SDModelError,
+    suggest,
+)
 from ._engine import run_many
 from ._metrics import Metric, parse_metrics
 
@@ -232,7 +239,8 @@ def ensemble(
     xarray.Dataset
         Dask-backed, dims ``("run", ...)``; the sampled values are coordinates along ``run``.
         With ``store``, the Dataset is opened lazily from the finished store; with ``client``
-        and no store it is persisted on the cluster.
+        and no store it is persisted on the cluster (read it back through that client: it is
+        the default client, or ``ds.compute(scheduler=client)``).
 
     Raises
     ------
@@ -308,6 +316,8 @@ def _write_store(ds: xr.Dataset, target: Path, *, client, overwrite: bool) -> xr
                 client.compute(delayed).result()
             else:
                 dask.compute(delayed)
+        except SDModelError:
+            raise
         except OSError as err:
             raise OutputError(f"cannot write store {str(target)!r}: {err}") from err
         if target.exists() or target.is_symlink():

@@ -17,7 +17,7 @@ import sys
 from ..exceptions import SDModelError
 
 #: Sub-command modules, in the order ``sdmodel --help`` lists them.
-COMMANDS = ["run", "compare", "check-units"]
+COMMANDS = ["run", "compare", "check-units", "calibrate"]
 
 
 def build_parser() -> argparse.ArgumentParser:

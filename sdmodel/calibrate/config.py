@@ -1,0 +1,250 @@
+"""Calibration configs (TOML): which model, which country series, which parameters, how.
+
+A config names the model file (relative to the config), a country and a year window, the
+observed series (WDI, PWT or commodity-price codes mapped to model variables, optionally
+rescaled or turned into an index), the parameters with bounds, and the optimiser::
+
+    [model]
+    path = "../models/perez/perez.mdl"
+    initial_time = 1990              # optional overrides of the model's window
+    final_time = 2019
+
+    [data]
+    country = "CHL"
+    start = 1990
+    end = 2019
+    # dir = "../../shared/data"      # optional; default $SDMODEL_DATA or the user cache
+
+    [[series]]
+    source = "wdi"                    # wdi | pwt | commodity
+    code = "NY.GDP.TOTL.RT.ZS"
+    variable = "resource_rents_share" # the model variable it is compared with
+    scale = 0.01                      # optional: multiply (e.g. % -> fraction)
+    index_year = 1990                 # optional: divide by the value of that year
+    weight = 1.0                      # optional
+
+    [params]
+    rer_elasticity = { value = 0.5, min = 0.1, max = 2.0 }
+
+    [calibration]
+    method = "differential_evolution"
+    seed = 1
+    options = { maxiter = 50, popsize = 10 }
+
+Examples
+--------
+>>> cfg = load_config("calibration/chile.toml")                    # doctest: +SKIP
+>>> result, paths = run_config(cfg, out_dir="out/chile")          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from ..exceptions import CalibrationError, DataError, OutputError
+
+__all__ = ["CalibrationConfig", "load_config", "observed_from_config", "run_config"]
+
+_SOURCES = ("wdi", "pwt", "commodity")
+_CALIBRATION_KEYS = {"method", "seed", "multistart", "normalize", "transform", "options",
+                     "polish", "workers", "engine"}
+
+
+@dataclass
+class CalibrationConfig:
+    """A parsed calibration config (see the module docstring for the file format)."""
+
+    path: Path
+    model_path: Path
+    country: str
+    start: int | None
+    end: int | None
+    series: list[dict]
+    params: dict
+    calibration: dict = field(default_factory=dict)
+    initial_time: float | None = None
+    final_time: float | None = None
+    data_dir: Path | None = None
+    name: str = ""
+
+
+def load_config(path: str | os.PathLike) -> CalibrationConfig:
+    """Read and check a calibration config.
+
+    Raises
+    ------
+    CalibrationError
+        Unreadable TOML, a missing section or key, an unknown series source or option.
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise CalibrationError(f"calibration config {path} does not exist") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise CalibrationError(f"calibration config {path} is not valid TOML: {err}") from None
+    where = f"calibration config {path.name}"
+    for section in ("model", "data", "series", "params"):
+        if section not in raw:
+            raise CalibrationError(f"{where} has no [{section}] section")
+    model = raw["model"]
+    if "path" not in model:
+        raise CalibrationError(f"{where}: [model] needs path = \"<model file>\"")
+    data = raw["data"]
+    if "country" not in data:
+        raise CalibrationError(f"{where}: [data] needs country = \"<ISO3 code>\"")
+    series = raw["series"]
+    if not isinstance(series, list) or not series:
+        raise CalibrationError(f"{where}: expected one or more [[series]] tables")
+    for i, s in enumerate(series, 1):
+        missing = {"source", "code", "variable"} - set(s)
+        if missing:
+            raise CalibrationError(f"{where}: series #{i} lacks {sorted(missing)}")
+        if s["source"] not in _SOURCES:
+            raise CalibrationError(
+                f"{where}: series #{i} has source {s['source']!r}; expected one of {_SOURCES}"
+            )
+        unknown = set(s) - {"source", "code", "variable", "scale", "index_year", "weight"}
+        if unknown:
+            raise CalibrationError(f"{where}: series #{i} has unknown keys {sorted(unknown)}")
+    cal = dict(raw.get("calibration", {}))
+    unknown = set(cal) - _CALIBRATION_KEYS
+    if unknown:
+        raise CalibrationError(
+            f"{where}: unknown [calibration] keys {sorted(unknown)}; expected some of "
+            f"{sorted(_CALIBRATION_KEYS)}"
+        )
+    base = path.parent
+    data_dir = data.get("dir")
+    return CalibrationConfig(
+        path=path, model_path=(base / model["path"]).resolve(), country=str(data["country"]),
+        start=data.get("start"), end=data.get("end"), series=series, params=raw["params"],
+        calibration=cal, initial_time=model.get("initial_time"),
+        final_time=model.get("final_time"),
+        data_dir=(base / data_dir).resolve() if data_dir else None,
+        name=str(raw.get("name", path.stem)),
+    )
+
+
+def observed_from_config(cfg: CalibrationConfig, *, data_dir=None) -> tuple[xr.Dataset, dict]:
+    """Load the config's series for its country; returns ``(observed, weights)``.
+
+    Each observed variable is named after the model variable, with dim ``year``.
+    """
+    from .. import data as sdd
+
+    ddir = data_dir if data_dir is not None else cfg.data_dir
+    out, weights = {}, {}
+    for s in cfg.series:
+        kw = dict(data_dir=ddir, start=cfg.start, end=cfg.end)
+        if s["source"] == "wdi":
+            da = sdd.load_wdi(s["code"], cfg.country, **kw)[s["code"]].sel(country=cfg.country)
+        elif s["source"] == "pwt":
+            da = sdd.load_pwt(s["code"], cfg.country, **kw)[s["code"]].sel(country=cfg.country)
+        else:
+            da = sdd.load_commodity_prices(s["code"], **kw)[s["code"]]
+        da = da.drop_vars("country", errors="ignore") * float(s.get("scale", 1.0))
+        if "index_year" in s:
+            y = int(s["index_year"])
+            base = da.sel(year=y).item() if y in da["year"].values else math.nan
+            if not np.isfinite(base) or base == 0:
+                raise DataError(
+                    f"series {s['code']} for {cfg.country} has no usable value in index_year "
+                    f"{y} to index on"
+                )
+            da = da / base
+        var = s["variable"]
+        if var in out:
+            raise CalibrationError(f"two series are mapped to model variable {var!r}")
+        out[var] = da.assign_attrs(source=s["source"], code=s["code"])
+        weights[var] = float(s.get("weight", 1.0))
+    return xr.Dataset(out), weights
+
+
+def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=None):
+    """Calibrate as the config says and write the outputs.
+
+    Writes ``params.json`` (values, stderr, bounds, flags), ``fit.json`` (statistics, RMSE
+    and R² per series), ``report.txt``, ``fit.nc`` (observed vs simulated) and ``fit.png``
+    into ``out_dir`` (default ``<config dir>/out/<config name>``).
+
+    Returns
+    -------
+    (CalibrationResult, dict of output paths)
+    """
+    from .. import load
+    from ..plot.fit import fit as plot_fit
+    from ..results import save
+    from .calibration import calibrate
+
+    model = load(cfg.model_path)
+    observed, weights = observed_from_config(cfg, data_dir=data_dir)
+    cal = dict(cfg.calibration)
+    result = calibrate(
+        model, observed, cfg.params, weights=weights, initial_time=cfg.initial_time,
+        final_time=cfg.final_time, progress=progress, **cal,
+    )
+    out = Path(out_dir) if out_dir is not None else cfg.path.parent / "out" / cfg.name
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"cannot create output directory {out}: {err}") from None
+    paths = {
+        "params": _write_text(out / "params.json", json.dumps(params_record(result), indent=2)),
+        "fit": _write_text(out / "fit.json", json.dumps(fit_record(result, cfg), indent=2)),
+        "report": _write_text(out / "report.txt", result.report() + "\n"),
+        "dataset": save(result.fit, out / "fit.nc"),
+    }
+    fig = plot_fit(result, title=f"{cfg.name} ({cfg.country}): {result.method}")
+    paths["figure"] = _atomic(out / "fit.png", lambda p: fig.savefig(p, dpi=130, format="png"))
+    return result, paths
+
+
+def params_record(result) -> dict:
+    """JSON-ready fitted parameters."""
+    return {
+        name: {"value": p.value, "stderr": p.stderr, "init": p.init_value, "min": p.min,
+               "max": p.max, "vary": p.vary, "units": p.units,
+               "at_bound": name in result.at_bound, "unmoved": name in result.unmoved}
+        for name, p in result.params.items()
+    }
+
+
+def fit_record(result, cfg: CalibrationConfig | None = None) -> dict:
+    """JSON-ready fit statistics."""
+    rec = {
+        "model": result.model_name, "method": result.method, "engine": result.engine,
+        "success": result.success, "message": result.message, "interrupted": result.interrupted,
+        "nfev": result.nfev, "ndata": result.ndata, "nvarys": result.nvarys,
+        "chisqr": result.chisqr, "redchi": result.redchi, "aic": result.aic, "bic": result.bic,
+        "rmse": result.rmse, "r2": result.r2, "seed": result.seed,
+        "elapsed_s": round(result.elapsed, 3),
+    }
+    if cfg is not None:
+        rec.update(country=cfg.country, config=str(cfg.path), start=cfg.start, end=cfg.end)
+    return json.loads(json.dumps(rec, default=float).replace("NaN", "null"))
+
+
+def _write_text(path: Path, text: str) -> Path:
+    return _atomic(path, lambda p: Path(p).write_text(text))
+
+
+def _atomic(path: Path, write) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -139,3 +139,76 @@ def test_downloaded_series_are_read_from_the_cache(tmp_path, data_dir):
     write_csv_atomic(frame, tmp_path / "downloads" / "wdi" / "NY.GDP.PCAP.KD" / "VEN.csv")
     ds = sd.data.load_wdi("NY.GDP.PCAP.KD", "VEN", data_dir=tmp_path, download=False)
     assert ds["NY.GDP.PCAP.KD"].sel(country="VEN").values.tolist() == [1.5, 2.5]
+
+
+class _FakeWorldBank:
+    """A local HTTP server answering like the World Bank API v2 (two pages for VEN)."""
+
+    def __init__(self):
+        import http.server
+        import json as _json
+        import threading
+
+        self.requests = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's naming
+                outer.requests.append(self.path)
+                if "/indicator/NO.SUCH" in self.path:
+                    body = [{"message": [{"id": "120", "key": "Invalid value",
+                                          "value": "The provided parameter value is not valid"}]}]
+                else:
+                    page = 2 if "&page=2" in self.path else 1
+                    years = [2001, 2000] if page == 1 else [1999, 1998]
+                    recs = [{"indicator": {"id": "NY.GDP.PCAP.KD", "value": "GDP per capita"},
+                             "country": {"id": "VE", "value": "Venezuela"},
+                             "countryiso3code": "VEN", "date": str(y),
+                             "value": None if y == 1998 else 1000.0 + y, "unit": ""}
+                            for y in years]
+                    body = [{"page": page, "pages": 2, "per_page": 2, "total": 4}, recs]
+                data = _json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v2"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture()
+def world_bank(monkeypatch):
+    server = _FakeWorldBank()
+    monkeypatch.setenv("SDMODEL_WORLDBANK_API", server.url)
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    yield server
+    server.close()
+
+
+def test_missing_series_is_downloaded_and_cached(tmp_path, world_bank):
+    ds = sd.data.load_wdi("NY.GDP.PCAP.KD", "VEN", data_dir=tmp_path, download=True)
+    assert ds["NY.GDP.PCAP.KD"].sel(country="VEN").values.tolist() == [2999.0, 3000.0, 3001.0]
+    assert len(world_bank.requests) == 2 and "&page=2" in world_bank.requests[1]
+    assert "/country/VEN/indicator/NY.GDP.PCAP.KD" in world_bank.requests[0]
+    cached = tmp_path / "downloads" / "wdi" / "NY.GDP.PCAP.KD" / "VEN.csv"
+    assert cached.is_file()
+    again = sd.data.load_wdi("NY.GDP.PCAP.KD", "VEN", data_dir=tmp_path, download=True)
+    assert again.equals(ds) and len(world_bank.requests) == 2  # served from the cache
+
+
+def test_api_rejection_is_a_data_error(tmp_path, world_bank):
+    with pytest.raises(DataError, match="rejected indicator 'NO.SUCH'.*not valid"):
+        sd.data.load_wdi("NO.SUCH", "VEN", data_dir=tmp_path, download=True)

@@ -90,8 +90,9 @@ def calibrate(
         ``callback(params, chisqr, nfev)`` after every model evaluation; return True to stop
         (the best result so far is returned, marked ``interrupted``).
     workers : int
-        Processes for evaluating populations and Jacobians when the model has no
-        ``run_batch`` (each loads the model file itself). 1 runs in this process.
+        Processes for evaluating populations and Jacobians with PySD (each loads the model
+        file itself); 1 runs in this process. Unused when runs go through ``run_batch``,
+        which evaluates a whole population in one vectorized call.
     mapping : mapping, optional
         ``{data series name: model variable}`` where names differ.
     initial_time, final_time : float, optional

@@ -9,6 +9,7 @@ Examples
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,9 +18,11 @@ import pandas as pd
 
 from ..exceptions import DataError
 
-__all__ = ["API", "fetch_wdi"]
+__all__ = ["API", "API_ENV", "fetch_wdi"]
 
 API = "https://api.worldbank.org/v2"
+#: Environment variable overriding the API base URL (a mirror or a local test server).
+API_ENV = "SDMODEL_WORLDBANK_API"
 TIMEOUT = 30.0
 
 
@@ -37,10 +40,11 @@ def fetch_wdi(indicator: str, countries: list[str], *, timeout: float = TIMEOUT)
     path = "/country/{}/indicator/{}".format(
         urllib.parse.quote(";".join(countries), safe=";"), urllib.parse.quote(indicator)
     )
+    api = os.environ.get(API_ENV, API).rstrip("/")
     rows, name, page, pages = [], "", 1, 1
     while page <= pages:
-        url = f"{API}{path}?format=json&per_page=20000&page={page}"
-        payload = _get(url, timeout)
+        url = f"{api}{path}?format=json&per_page=20000&page={page}"
+        payload = _get(url, timeout, api)
         if not isinstance(payload, list) or not payload:
             raise DataError(f"unexpected answer from the World Bank API for {url}")
         meta = payload[0]
@@ -63,10 +67,11 @@ def fetch_wdi(indicator: str, countries: list[str], *, timeout: float = TIMEOUT)
         page += 1
     frame = pd.DataFrame(rows, columns=["country", "year", "indicator", "value"])
     frame.attrs["name"] = name
+    frame = frame.drop_duplicates(["country", "year"], keep="first")
     return frame.sort_values(["country", "year"], ignore_index=True)
 
 
-def _get(url: str, timeout: float):
+def _get(url: str, timeout: float, api: str):
     request = urllib.request.Request(url, headers={"User-Agent": "sdmodel"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -76,7 +81,7 @@ def _get(url: str, timeout: float):
     except (urllib.error.URLError, TimeoutError, OSError) as err:
         reason = getattr(err, "reason", err)
         raise DataError(
-            f"cannot reach the World Bank API ({API}) to download a missing series: {reason}. "
+            f"cannot reach the World Bank API ({api}) to download a missing series: {reason}. "
             "Offline? Put the data in the data directory (argument data_dir or $SDMODEL_DATA)"
         ) from None
     try:

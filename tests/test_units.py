@@ -144,6 +144,19 @@ def test_a_large_consistent_test_model_and_a_broken_copy(test_models_dir, tmp_pa
         ("GST Expenses", "Rs", "Rs/Day")
 
 
+def test_xmile_model_and_a_broken_copy(tmp_path):
+    source = MODELS.parent / "tests" / "data" / "teacup.xmile"
+    assert sd.check_units(source) == []
+    text = source.read_text()
+    old = '<aux name="Characteristic Time"><eqn>10</eqn><units>Minutes</units>'
+    assert text.count(old) == 1
+    broken = tmp_path / "teacup.xmile"
+    broken.write_text(text.replace(old, old.replace("Minutes", "Degrees")))
+    problems = sd.check_units(broken)
+    assert flagged(problems) == {("Heat Loss to Room", "mismatch")}
+    assert (problems[0].expected, problems[0].found) == ("degree/Minute", "Dmnl")
+
+
 def test_check_units_accepts_a_loaded_model():
     assert sd.check_units(sd.load(NELSON_PHELPS)) == []
 

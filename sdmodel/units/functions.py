@@ -145,6 +145,7 @@ FUNCTIONS: dict[str, Callable] = {
     "power": _power,
     "step": _step,
     "ramp": _ramp,
+    "Xramp": _ramp,  # XMILE's RAMP(slope, start)
     "pulse": _pulse("PULSE"),
     "pulse_train": _pulse("PULSE TRAIN"),
     "xidz": _xidz,

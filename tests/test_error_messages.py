@@ -211,6 +211,29 @@ def test_builder_bad_parts():
         b.stock("s", initial=0, inflows="f", units="$", doc="S.")
 
 
+def test_builder_lookup_and_function_misuse():
+    b = _builder()
+    b.lookup("effect", [(0, 0), (1, 1)], units="Dmnl", doc="E.")
+    b.aux("a", "effect * 2", units="Dmnl", doc="A.")
+    b.aux("c", "a(2)", units="Dmnl", doc="C.")
+    with pytest.raises(exc.BuilderError) as info:
+        b.to_mdl()
+    assert str(info.value) == (
+        "model 'm': the aux 'a' is called like a function in 'c'; only lookups take an input; "
+        "the lookup 'effect' is used without an input in 'a'; expected effect(x)"
+    )
+
+
+def test_builder_bad_time_settings():
+    with pytest.raises(exc.SimulationError, match=r"final_time 2000.0 of model 'm' is not "
+                                                  r"after initial_time 2060.0"):
+        sd.Builder("m", initial_time=2060, final_time=2000, time_step=1)
+    with pytest.raises(exc.SimulationError, match=r"time_step of model 'm' is 0.0; expected > 0"):
+        sd.Builder("m", initial_time=0, final_time=1, time_step=0)
+    with pytest.raises(exc.SimulationError, match=r"saveper 0.1 .* below time_step 0.25"):
+        sd.Builder("m", initial_time=0, final_time=1, time_step=0.25, saveper=0.1)
+
+
 def test_builder_syntax_error_names_the_element():
     b = _builder()
     b.aux("fine", "MAX(1, 2)", units="Dmnl", doc="F.")

@@ -71,7 +71,7 @@ class Builder:
     -----
     Names are Vensim names (``"reinvestment share"``); they compare case-insensitively with
     spaces and underscores folded, and PySD's python name is the folded form
-    (``"reinvestment_share"``). Equations are Vensim expressions and may use Vensim functions
+    (``"reinvestment_share"``, accents dropped). Equations are Vensim expressions and may use Vensim functions
     (SMOOTH, DELAY3, STEP, IF THEN ELSE, ...). Each method returns the element's name, so
     sectors can wire elements together. Duplicate and invalid names and bad arguments fail at
     once; references, flows and loops are checked by :meth:`to_mdl` and :meth:`compile`.

@@ -202,13 +202,25 @@ def _check_names(model_name: str, elements: Mapping[str, Element], asts: Mapping
     functions = _known_functions()
     undefined: dict[str, list[str]] = {}
     unknown_calls: dict[str, list[str]] = {}
+    misuse: list[str] = []
     for key, element in elements.items():
         for what, name, _ in _walk(asts.get(key)):
             ref = fold(name)
+            target = elements.get(ref)
+            if target is not None:
+                if what == "ref" and target.kind == "lookup":
+                    misuse.append(f"the lookup {target.name!r} is used without an input in "
+                                  f"{element.name!r}; expected {target.name}(x)")
+                elif what == "call" and target.kind != "lookup":
+                    misuse.append(f"the {target.kind} {target.name!r} is called like a "
+                                  f"function in {element.name!r}; only lookups take an input")
+                continue
             if ref in defined or ref in functions:
                 continue
             found = undefined if what == "ref" else unknown_calls
             found.setdefault(_spelling(ref, element.equation), []).append(element.name)
+    if misuse:
+        raise BuilderError(f"model {model_name!r}: " + "; ".join(sorted(set(misuse))))
     if not undefined and not unknown_calls:
         return
     candidates = [e.name for e in elements.values()]

@@ -289,6 +289,21 @@ def test_declared_lookup_input(tmp_path):
         sd.check_units(path, lookup_inputs={"demand g": "$/Widgets"})
 
 
+def test_cli_lookup_input_and_synonyms(tmp_path, capsys):
+    path = write_mdl(tmp_path / "cli_lookup.mdl", [
+        ("demand", "demand f(price)", "Gadget/Month"),
+        ("demand f(", "[(0,0)-(20,1000)],(0,1000),(5,100),(20,1)", "Widget/Month"),
+        ("price", "5", "$/Widget"),
+    ], time_units="Month")
+    assert main(["check-units", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "demand [argument]" in out and "demand [mismatch]" in out
+    assert main(["check-units", str(path), "--lookup-input", "demand f=$/Widget",
+                 "--synonyms", "Widget,Gadget"]) == 0
+    assert main(["check-units", str(path), "--lookup-input", "demand f"]) == 2
+    assert "--lookup-input 'demand f': expected LOOKUP=UNITS" in capsys.readouterr().err
+
+
 def test_subscripts_and_file_synonyms(tmp_path):
     path = write_mdl(tmp_path / "subs.mdl", [
         ("region: north, south", "", ""),

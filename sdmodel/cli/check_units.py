@@ -1,4 +1,5 @@
-"""``sdmodel check-units MODEL [--require-units] [--skip-unchecked] [--synonyms A,B,...]``.
+"""``sdmodel check-units MODEL [--require-units] [--skip-unchecked] [--synonyms A,B,...]
+[--lookup-input LOOKUP=UNITS]``.
 
 Prints every unit problem of a model and exits with status 1 when there is any, 0 when the
 units are consistent (2 when the model or a unit string cannot be read).
@@ -15,6 +16,8 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
+from ..exceptions import UnitError
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check-units", help="check that a model's equations agree with its units")
@@ -25,15 +28,25 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="do not report constructs whose units cannot be determined")
     p.add_argument("--synonyms", action="append", metavar="A,B,...", default=[],
                    help="unit names meaning the same (repeatable), e.g. --synonyms Widget,Gadget")
+    p.add_argument("--lookup-input", action="append", metavar="LOOKUP=UNITS", default=[],
+                   help="units of a lookup's input (repeatable), e.g. --lookup-input "
+                        "'price table=Year'; other lookups take dimensionless input")
     p.set_defaults(func=check_units_command)
 
 
 def check_units_command(args: argparse.Namespace) -> int:
     from ..units import check_units
 
+    lookup_inputs = {}
+    for item in args.lookup_input:
+        name, sep, units = item.partition("=")
+        if not sep or not name.strip() or not units.strip():
+            raise UnitError(f"--lookup-input {item!r}: expected LOOKUP=UNITS")
+        lookup_inputs[name.strip()] = units.strip()
     problems = check_units(
         args.model,
         synonyms=[[name.strip() for name in group.split(",")] for group in args.synonyms],
+        lookup_inputs=lookup_inputs,
         require_units=args.require_units,
         include_unchecked=not args.skip_unchecked,
     )

@@ -281,10 +281,6 @@ class _Checker:
     def fmt(self, unit: pint.Unit | None) -> str:
         return self.registry.format(unit)
 
-    def describe(self, typed: Typed) -> str:
-        return {"number": "a bare number", "unknown": "unknown"}.get(typed.kind) or \
-            self.fmt(typed.unit)
-
     def report(self, kind: str, expected: str, found: str, explanation: str, *,
                variable: str | None = None) -> None:
         name = variable or (self.current.name if self.current else "(model)")

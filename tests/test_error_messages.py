@@ -583,3 +583,65 @@ def test_perez_sector_bad_parameter_name():
     with pytest.raises(exc.BuilderError, match=r"unknown sector parameter\(s\) \['educaton "
                                                r"delay'\]"):
         sd.sectors.human_capital(b, educaton_delay=5)
+
+
+# --- analysis (window sweeps, uncertainty, sensitivity, ensembles) ---
+
+_WINDOW_TOY = MODELS.parent / "tests" / "data" / "window_toy.mdl"
+_WINDOW_SCENARIOS = MODELS.parent / "tests" / "data" / "window_toy_scenarios.toml"
+
+
+@pytest.fixture(scope="module")
+def window_toy():
+    return sd.load(_WINDOW_TOY)
+
+
+def test_window_sweep_start_years_outside_the_run(window_toy):
+    with pytest.raises(exc.AnalysisError, match=r"^start years \[1999.0, 2061.0\] are outside the run "
+                                                r"of model 'window_toy' \(2000 to 2060\); expected "
+                                                r"start years within it$"):
+        sd.analysis.window_sweep(window_toy, [1999, 2010, 2061], [0.5], scenarios=_WINDOW_SCENARIOS)
+
+
+def test_window_sweep_empty_grid(window_toy):
+    with pytest.raises(exc.AnalysisError, match=r"^shares is empty: the sweep grid has no cells; "
+                                                r"expected at least one value$"):
+        sd.analysis.window_sweep(window_toy, [2010], [], scenarios=_WINDOW_SCENARIOS)
+
+
+def test_window_sweep_metric_the_model_lacks(window_toy):
+    with pytest.raises(exc.AnalysisError, match=r"^metric 'gdp_per_head': metric variable "
+                                                r"'gdp_per_head' is not in model 'window_toy'\. "
+                                                r"Did you mean 'gdp_per_capita'"):
+        sd.analysis.window_sweep(window_toy, [2010], [0.5], metric="gdp_per_head",
+                                 scenarios=_WINDOW_SCENARIOS)
+
+
+def test_ensemble_samples_with_missing_values(window_toy):
+    with pytest.raises(exc.AnalysisError, match=r"^samples: parameter 'boom_size' is missing \(NaN "
+                                                r"or infinite\) in 2 run\(s\), first at run 1; "
+                                                r"every run needs a value$"):
+        sd.ensemble(window_toy, {"boom_size": [1.0, float("nan"), float("nan")]})
+
+
+def test_ensemble_samples_with_unknown_parameters(window_toy):
+    with pytest.raises(exc.AnalysisError, match=r"^samples: unknown parameter 'bom_size'; model "
+                                                r"'window_toy' has no constant of that name\. Did "
+                                                r"you mean 'boom_size'\?$"):
+        sd.ensemble(window_toy, {"bom_size": [1.0]})
+
+
+def test_ensemble_store_exists(window_toy, tmp_path):
+    store = tmp_path / "runs.zarr"
+    store.mkdir()
+    with pytest.raises(exc.OutputError, match=r"store '.*runs\.zarr' already exists; pass "
+                                              r"overwrite=True to replace it$"):
+        sd.ensemble(window_toy, {"boom_size": [1.0]}, store=store)
+    assert list(tmp_path.iterdir()) == [store] and list(store.iterdir()) == []
+
+
+def test_sampling_a_parameter_without_documented_range():
+    model = sd.load(MODELS / "validation" / "nelson_phelps.mdl")
+    with pytest.raises(exc.AnalysisError, match=r"^parameter 'initial_capability' of model "
+                                                r"'nelson_phelps' has no documented range"):
+        sd.analysis.latin_hypercube(model, ["initial_capability"], 10)

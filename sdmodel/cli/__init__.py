@@ -17,7 +17,7 @@ import sys
 from ..exceptions import SDModelError
 
 #: Sub-command modules, in the order ``sdmodel --help`` lists them.
-COMMANDS = ["run", "compare", "check-units", "calibrate"]
+COMMANDS = ["run", "compare", "check-units", "calibrate", "window"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,9 @@ Examples
 """
 
 from .compare import compare
+from .window import window
+from .fan import fan
+from .sensitivity import sensitivity
 from .fit import fit
 
-__all__ = ["compare", "fit"]
+__all__ = ["compare", "fit", "window", "fan", "sensitivity"]

@@ -157,6 +157,12 @@ def test_xmile_model_and_a_broken_copy(tmp_path):
     assert (problems[0].expected, problems[0].found) == ("degree/Minute", "Dmnl")
 
 
+@pytest.mark.parametrize("path", sorted(MODELS.glob("**/*.mdl")),
+                         ids=lambda p: str(p.relative_to(MODELS)))
+def test_shipped_models_are_unit_consistent(path):
+    assert [str(p) for p in sd.check_units(path, require_units=True)] == []
+
+
 def test_check_units_accepts_a_loaded_model():
     assert sd.check_units(sd.load(NELSON_PHELPS)) == []
 

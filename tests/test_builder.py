@@ -7,6 +7,8 @@ hand-written Vensim text inside this file) run by PySD through ``sd.load``; clos
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -447,6 +449,32 @@ def test_sketch_places_every_variable_in_one_view():
             variables.add(parsed.variable_name)
     assert views == ["view 1"]  # PySD lower-cases view names
     assert variables == {fold(n) for n in b.names}  # PySD folds names
+
+
+def test_text_is_identical_across_processes(tmp_path):
+    # hash randomisation must not reach the output (no set/dict-order dependence): this
+    # process and a child with another hash seed render the same bytes
+    import hashlib
+    import subprocess
+    import sys
+
+    code = ("import sys, hashlib; sys.path.insert(0, 'tests'); "
+            "from test_builder import functions_builder; "
+            "print(hashlib.sha256(functions_builder().to_mdl().encode()).hexdigest())")
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, cwd=MODELS.parent,
+                           env={**os.environ, "PYTHONHASHSEED": "12345"}).stdout.strip()
+    assert other == hashlib.sha256(functions_builder().to_mdl().encode()).hexdigest()
+
+
+def test_write_is_atomic_and_wants_mdl(tmp_path):
+    b = nelson_phelps_builder()
+    target = tmp_path / "sub" / "np.mdl"
+    assert b.write(target) == target
+    assert target.read_text(encoding="utf-8") == b.to_mdl()
+    assert [p.name for p in target.parent.iterdir()] == ["np.mdl"]  # no temp file left
+    with pytest.raises(sd.exceptions.OutputError, match=r"must end in \.mdl"):
+        b.write(tmp_path / "np.txt")
 
 
 def test_saveper_default():

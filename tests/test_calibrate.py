@@ -318,3 +318,56 @@ def test_plot_fit_draws_observed_and_simulated(np_model, synthetic):
     np.testing.assert_allclose(observed.get_ydata(),
                                synthetic["technological_capability"].values)
     assert len(simulated.get_xdata()) == synthetic.sizes["time"]
+
+
+def test_expression_of_model_variables(np_model):
+    # the gap to the frontier, T - A, observed with noise; fitted through an expression
+    ds = np_model.run(TRUE, final_time=60, return_vars=["technological_capability",
+                                                         "world_frontier"])
+    gap = ds["world_frontier"] - ds["technological_capability"]
+    noise = 1 + 0.02 * np.random.default_rng(3).standard_normal(gap.size)
+    observed = xr.Dataset({"gap": gap * noise})
+    fit = sd.calibrate(np_model, observed, START, progress=False,
+                       mapping={"gap": "world_frontier - technological_capability"})
+    for name, true in TRUE.items():
+        assert abs(fit.values[name] - true) <= 2 * fit.stderr[name], name
+    simulated = fit.fit["gap"].sel(source="simulated")
+    rerun = np_model.run(fit.values, final_time=60)
+    np.testing.assert_allclose(
+        simulated.values, (rerun["world_frontier"] - rerun["technological_capability"]).values,
+        rtol=1e-12)
+
+
+def test_index_compares_shapes_not_levels(np_model, synthetic):
+    # data in other units (x 3.7): as an index over year 0 the fit is unchanged
+    scaled = synthetic * 3.7
+    params = {"catch_up_rate": (0.3, 0.01, 1.0), "frontier_growth_rate": (0.04, 0.0, 0.05),
+              "initial_capability": dict(value=0.25, vary=False)}
+    fit = sd.calibrate(np_model, scaled, params, index={"technological_capability": 0},
+                       progress=False)
+    plain = sd.calibrate(np_model, synthetic, params, index={"technological_capability": 0},
+                         progress=False)
+    for name in ("catch_up_rate", "frontier_growth_rate"):
+        assert fit.values[name] == pytest.approx(plain.values[name], rel=1e-8)
+        assert fit.values[name] == pytest.approx(TRUE[name], rel=0.1)
+    rerun = np_model.run(fit.values, final_time=60)["technological_capability"].values
+    np.testing.assert_allclose(
+        fit.fit["technological_capability"].sel(source="simulated").values,
+        rerun / rerun[0], rtol=1e-12)
+    observed = fit.fit["technological_capability"].sel(source="observed").values
+    np.testing.assert_allclose(observed, scaled["technological_capability"].values
+                               / scaled["technological_capability"].values[0])
+    assert fit.fit["technological_capability"].attrs["units"] == "index, 0 = 1"
+
+
+def test_expression_and_index_errors(np_model, synthetic):
+    obs = synthetic.rename(technological_capability="gap")
+    with pytest.raises(sd.exceptions.CalibrationError,
+                       match=r"expression 'world_frontir - 1' uses 'world_frontir'.*Did you mean"):
+        sd.calibrate(np_model, obs, START, mapping={"gap": "world_frontir - 1"})
+    with pytest.raises(sd.exceptions.CalibrationError, match=r"Attribute is not allowed"):
+        sd.calibrate(np_model, obs, START, mapping={"gap": "world_frontier.real + 1"})
+    with pytest.raises(sd.exceptions.CalibrationError,
+                       match=r"index base time 500 of series 'technological_capability' is "
+                             r"outside the simulated window"):
+        sd.calibrate(np_model, synthetic, START, index={"technological_capability": 500})

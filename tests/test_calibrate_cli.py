@@ -71,8 +71,7 @@ def test_cli_calibrate_writes_outputs_matching_the_api(config, tmp_path, capsys)
     assert fit["country"] == "KOR" and fit["ndata"] == 30
 
     years, ctfp = _ctfp_by_hand("KOR", 1990, 2019)
-    indexed = 2.0 * ctfp / (2.0 * ctfp[0])
-    observed = xr.Dataset({"technological_capability": ("year", indexed)},
+    observed = xr.Dataset({"technological_capability": ("year", 2.0 * ctfp)},
                           coords={"year": years})
     model = sd.load(MODELS / "validation" / "nelson_phelps.mdl")
     direct = sd.calibrate(
@@ -80,17 +79,18 @@ def test_cli_calibrate_writes_outputs_matching_the_api(config, tmp_path, capsys)
         {"catch_up_rate": (0.3, 0.0, 1.0), "initial_frontier": (1.0, 0.1, 3.0),
          "frontier_growth_rate": dict(value=0.0, vary=False),
          "initial_capability": dict(value=1.0, vary=False)},
-        initial_time=1990, final_time=2019, progress=False,
+        index={"technological_capability": 1990}, initial_time=1990, final_time=2019,
+        progress=False,
     )
     for name in ("catch_up_rate", "initial_frontier"):
         assert params[name]["value"] == pytest.approx(direct.values[name], rel=1e-9)
         assert params[name]["stderr"] == pytest.approx(direct.stderr[name], rel=1e-6)
-    assert fit["r2"]["technological_capability"] == pytest.approx(
-        direct.r2["technological_capability"], rel=1e-9)
+    assert fit["r2"]["pwt:ctfp"] == pytest.approx(direct.r2["technological_capability"],
+                                                  rel=1e-9)
     saved = xr.load_dataset(out / "fit.nc")
     np.testing.assert_allclose(
-        saved["technological_capability"].sel(source="observed").sel(time=years).values,
-        indexed)
+        saved["pwt:ctfp"].sel(source="observed").sel(time=years).values, ctfp / ctfp[0])
+    assert saved["pwt:ctfp"].attrs["units"] == "index, 1990 = 1"
 
 
 def test_cli_bad_config_is_a_typed_error(tmp_path, capsys):

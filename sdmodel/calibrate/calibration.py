@@ -49,6 +49,7 @@ def calibrate(
     callback: Callable | None = None,
     workers: int = 1,
     mapping: Mapping[str, str] | None = None,
+    index: Mapping[str, float] | None = None,
     initial_time: float | None = None,
     final_time: float | None = None,
     options: Mapping[str, object] | None = None,
@@ -94,7 +95,11 @@ def calibrate(
         file itself); 1 runs in this process. Unused when runs go through ``run_batch``,
         which evaluates a whole population in one vectorized call.
     mapping : mapping, optional
-        ``{data series name: model variable}`` where names differ.
+        ``{data series name: model variable}`` where names differ. A target may be an
+        expression of model variables, e.g. ``"100 * resource_rents / gdp"``.
+    index : mapping, optional
+        ``{data series name: base time}``: fit the series as an index, observed and simulated
+        each divided by their own value at the base time (levels in different units).
     initial_time, final_time : float, optional
         Simulated window (default: the model's initial time to the last observation).
     options : mapping, optional
@@ -134,7 +139,7 @@ def calibrate(
     pars = as_parameters(params).check_against(model)
     series, t0, t1 = prepare_observed(
         model, observed, mapping=mapping, weights=weights, normalize=normalize,
-        initial_time=initial_time, final_time=final_time,
+        initial_time=initial_time, final_time=final_time, index=index,
     )
     names = pars.varying
     if not names:

@@ -18,9 +18,9 @@ rescaled or turned into an index), the parameters with bounds, and the optimiser
     [[series]]
     source = "wdi"                    # wdi | pwt | commodity
     code = "NY.GDP.TOTL.RT.ZS"
-    variable = "resource_rents_share" # the model variable it is compared with
-    scale = 0.01                      # optional: multiply (e.g. % -> fraction)
-    index_year = 1990                 # optional: divide by the value of that year
+    variable = "100 * resource_rents / gdp"   # model variable or expression compared
+    scale = 1.0                       # optional: multiply the data (e.g. 0.01: % -> fraction)
+    index_year = 2000                 # optional: compare both as an index (that year = 1)
     weight = 1.0                      # optional
 
     [params]
@@ -40,17 +40,15 @@ Examples
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import xarray as xr
 
-from ..exceptions import CalibrationError, DataError, OutputError
+from ..exceptions import CalibrationError, OutputError
 
 __all__ = ["CalibrationConfig", "load_config", "observed_from_config", "run_config"]
 
@@ -136,14 +134,16 @@ def load_config(path: str | os.PathLike) -> CalibrationConfig:
 
 
 def observed_from_config(cfg: CalibrationConfig, *, data_dir=None) -> tuple[xr.Dataset, dict]:
-    """Load the config's series for its country; returns ``(observed, weights)``.
+    """Load the config's series for its country.
 
-    Each observed variable is named after the model variable, with dim ``year``.
+    Returns ``(observed, keywords)``: the observed Dataset (variables named
+    ``"<source>:<code>"``, dim ``year``) and the ``mapping``, ``weights`` and ``index``
+    keywords of :func:`sdmodel.calibrate`.
     """
     from .. import data as sdd
 
     ddir = data_dir if data_dir is not None else cfg.data_dir
-    out, weights = {}, {}
+    out, mapping, weights, index = {}, {}, {}, {}
     for s in cfg.series:
         kw = dict(data_dir=ddir, start=cfg.start, end=cfg.end)
         if s["source"] == "wdi":
@@ -153,21 +153,15 @@ def observed_from_config(cfg: CalibrationConfig, *, data_dir=None) -> tuple[xr.D
         else:
             da = sdd.load_commodity_prices(s["code"], **kw)[s["code"]]
         da = da.drop_vars("country", errors="ignore") * float(s.get("scale", 1.0))
+        key = f"{s['source']}:{s['code']}"
+        if key in out:
+            raise CalibrationError(f"series {key} is listed twice")
+        out[key] = da.assign_attrs(source=s["source"], code=s["code"])
+        mapping[key] = s["variable"]
+        weights[key] = float(s.get("weight", 1.0))
         if "index_year" in s:
-            y = int(s["index_year"])
-            base = da.sel(year=y).item() if y in da["year"].values else math.nan
-            if not np.isfinite(base) or base == 0:
-                raise DataError(
-                    f"series {s['code']} for {cfg.country} has no usable value in index_year "
-                    f"{y} to index on"
-                )
-            da = da / base
-        var = s["variable"]
-        if var in out:
-            raise CalibrationError(f"two series are mapped to model variable {var!r}")
-        out[var] = da.assign_attrs(source=s["source"], code=s["code"])
-        weights[var] = float(s.get("weight", 1.0))
-    return xr.Dataset(out), weights
+            index[key] = float(s["index_year"])
+    return xr.Dataset(out), {"mapping": mapping, "weights": weights, "index": index}
 
 
 def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=None):
@@ -187,11 +181,11 @@ def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=
     from .calibration import calibrate
 
     model = load(cfg.model_path)
-    observed, weights = observed_from_config(cfg, data_dir=data_dir)
+    observed, keywords = observed_from_config(cfg, data_dir=data_dir)
     cal = dict(cfg.calibration)
     result = calibrate(
-        model, observed, cfg.params, weights=weights, initial_time=cfg.initial_time,
-        final_time=cfg.final_time, progress=progress, **cal,
+        model, observed, cfg.params, initial_time=cfg.initial_time,
+        final_time=cfg.final_time, progress=progress, **keywords, **cal,
     )
     out = Path(out_dir) if out_dir is not None else cfg.path.parent / "out" / cfg.name
     try:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .expressions import Expression
 from ..exceptions import (
     CalibrationError,
     DataError,
@@ -42,14 +43,33 @@ class StopCalibration(Exception):
 
 @dataclass
 class Series:
-    """One observed series, matched to a model variable."""
+    """One observed series, matched to a model variable or an expression of variables."""
 
     name: str
-    var: str
+    var: str  # model python name, or the expression text
     data: xr.DataArray  # dims ("time", *subscript dims); NaN where not observed
     mask: np.ndarray  # flat boolean mask of observed points in ``data``
     scale: float
     weight: float
+    expr: Expression | None = None
+    index_time: float | None = None
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """Model variables the simulated series is computed from."""
+        return self.expr.names if self.expr is not None else (self.var,)
+
+    def simulated(self, source: Mapping[str, xr.DataArray]) -> xr.DataArray:
+        """The simulated counterpart from model output ``source`` (dims ``[run,] time, ...``)."""
+        da = self.expr.evaluate(source) if self.expr is not None else source[self.var]
+        if self.index_time is not None:
+            times = da["time"].values
+            hit = np.flatnonzero(np.abs(times - self.index_time) <= 1e-9)
+            base = (da.isel(time=int(hit[0])) if hit.size
+                    else da.interp(time=self.index_time))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                da = da / base.drop_vars("time", errors="ignore")
+        return da
 
     @property
     def values(self) -> np.ndarray:
@@ -70,6 +90,7 @@ def prepare_observed(
     normalize: str | None = "std",
     initial_time: float | None = None,
     final_time: float | None = None,
+    index: Mapping[str, float] | None = None,
 ) -> tuple[list[Series], float, float]:
     """Match observed series to model variables and restrict them to the simulated window.
 
@@ -82,7 +103,12 @@ def prepare_observed(
         ``variable`` and ``value`` (other columns must hold a single value each, e.g. one
         country).
     mapping : mapping, optional
-        ``{data name: model variable}`` where the names differ.
+        ``{data name: model variable}`` where the names differ; the target may also be an
+        expression of model variables such as ``"100 * resource_rents / gdp"`` (see
+        :mod:`sdmodel.calibrate.expressions`).
+    index : mapping, optional
+        ``{data name: base time}``: compare the series as an index, observed and simulated
+        each divided by their own value at the base time.
     weights : mapping, optional
         ``{data name or model variable: weight}``; a weight multiplies the series'
         contribution to the sum of squares (default 1).
@@ -122,15 +148,26 @@ def prepare_observed(
         raise CalibrationError(f"final_time {t_end:g} is before initial_time {t0:g}")
     series: list[Series] = []
     seen: dict[str, str] = {}
+    index = dict(index or {})
+    unknown_keys = set(index) - set(map(str, ds.data_vars))
+    if unknown_keys:
+        raise CalibrationError(
+            f"index names series {sorted(unknown_keys)} that are not in the observed data"
+        )
     for name in map(str, ds.data_vars):
         target = mapping.get(name, name)
+        expr = None
         try:
             var = model.resolve(target, what="variable")
         except SDModelError:
-            raise CalibrationError(
-                f"observed series {name!r} matches no variable of model {model.name!r}; "
-                f"pass mapping={{{name!r}: <model variable>}}.{suggest(target, model.doc.index)}"
-            ) from None
+            if str(target).isidentifier():
+                raise CalibrationError(
+                    f"observed series {name!r} matches no variable of model {model.name!r}; "
+                    f"pass mapping={{{name!r}: <model variable>}}."
+                    f"{suggest(target, model.doc.index)}"
+                ) from None
+            expr = _parse_expression(model, name, target)
+            var = str(target)
         if var in seen:
             raise CalibrationError(
                 f"observed series {name!r} and {seen[var]!r} both map to model variable {var!r}"
@@ -138,6 +175,11 @@ def prepare_observed(
         seen[var] = name
         da = ds[name].astype(float)
         extra = [d for d in da.dims if d != "time"]
+        if extra and expr is not None:
+            raise CalibrationError(
+                f"observed series {name!r} compared with an expression has dimensions {extra}; "
+                "expected time only"
+            )
         if extra:
             subs = model.doc.at[var, "subscripts"]
             subs = list(subs) if isinstance(subs, (list, tuple)) else []
@@ -160,18 +202,52 @@ def prepare_observed(
                 f"simulated window {t0:g}-{t_end:g}; expected overlapping years (set "
                 "initial_time/final_time)"
             )
+        index_time = None
+        if name in index:
+            index_time = float(index[name])
+            da = _indexed(name, da, index_time, t0, t_end)
         da = da.isel(time=np.flatnonzero(inside))
         mask = np.isfinite(da.values).reshape(-1)
         values = da.values.reshape(-1)[mask]
         scale = _scale(values, normalize)
-        series.append(Series(name, var, da, mask, scale, 1.0))
+        series.append(Series(name, var, da, mask, scale, 1.0, expr, index_time))
     if not series:
         raise CalibrationError("observed data has no series; expected at least one")
     _apply_weights(series, weights)
     last_obs = max(float(s.data["time"].values[-1]) for s in series)
     if final_time is None:
-        t_end = min(t_end, last_obs)
+        t_end = min(t_end, max(last_obs, max(
+            (s.index_time for s in series if s.index_time is not None), default=-math.inf)))
     return series, t0, t_end
+
+
+def _parse_expression(model, name: str, text: str) -> Expression:
+    def resolve(n: str) -> str:
+        try:
+            return model.resolve(n, what="variable")
+        except SDModelError:
+            raise CalibrationError(
+                f"observed series {name!r}: expression {text!r} uses {n!r}, which is not a "
+                f"variable of model {model.name!r}.{suggest(n, model.doc.index)}"
+            ) from None
+
+    return Expression.parse(text, resolve)
+
+
+def _indexed(name: str, da: xr.DataArray, base: float, t0: float, t_end: float) -> xr.DataArray:
+    if not t0 - 1e-9 <= base <= t_end + 1e-9:
+        raise CalibrationError(
+            f"index base time {base:g} of series {name!r} is outside the simulated window "
+            f"{t0:g}-{t_end:g}"
+        )
+    hit = np.flatnonzero(np.abs(da["time"].values - base) <= 1e-9)
+    value = da.isel(time=int(hit[0])).values if hit.size else np.full(da.shape[1:], np.nan)
+    if not np.all(np.isfinite(value)) or np.any(value == 0):
+        raise DataError(
+            f"observed series {name!r} has no non-zero observation at its index base time "
+            f"{base:g}; expected one to divide by"
+        )
+    return da / value
 
 
 def _scale(values: np.ndarray, normalize: str | None) -> float:
@@ -341,7 +417,7 @@ class Objective:
         self.best_chisqr = math.inf
         self._index_cache: dict[tuple, tuple] = {}
         self.ndata = sum(s.n for s in series)
-        self.return_vars = sorted({s.var for s in series})
+        self.return_vars = sorted({v for s in series for v in s.needs})
         self.workers = workers
         self._pool = None
 
@@ -367,7 +443,7 @@ class Objective:
         out = np.empty((X.shape[0], self.ndata))
         col = 0
         for s in self.series:
-            sim = self._at_observations(s, sims[s.var])
+            sim = self._at_observations(s, s.simulated(sims))
             res = (sim - s.values) / s.scale * math.sqrt(s.weight)
             out[:, col : col + s.n] = res
             col += s.n

@@ -243,7 +243,7 @@ def series_stats(objective, x: np.ndarray) -> tuple[dict[str, float], dict[str, 
     sims = objective._simulate(np.asarray(x, dtype=float)[None, :])
     rmse, r2 = {}, {}
     for s in objective.series:
-        sim = objective._at_observations(s, sims[s.var])[0]
+        sim = objective._at_observations(s, s.simulated(sims))[0]
         obs = s.values
         ss_res = float(np.sum((sim - obs) ** 2))
         ss_tot = float(np.sum((obs - obs.mean()) ** 2))
@@ -257,7 +257,9 @@ def fit_dataset(objective, x: np.ndarray) -> xr.Dataset:
     ds = objective.simulate(x)
     out = {}
     for s in objective.series:
-        sim = ds[s.var]
+        sim = s.simulated(ds)
+        if s.expr is not None:
+            sim.attrs = {"long_name": s.var, "units": ""}
         times = np.union1d(sim["time"].values, s.data["time"].values)
         sim_u = sim.interp(time=times) if len(times) != sim.sizes["time"] else sim
         obs_u = s.data.reindex(time=times)
@@ -269,8 +271,10 @@ def fit_dataset(objective, x: np.ndarray) -> xr.Dataset:
             dim=pd.Index(["observed", "simulated"], name="source"),
             coords="minimal", compat="override", join="outer",
         )
-        pair.attrs = {**sim.attrs, "model_variable": s.var, "scale": s.scale,
-                      "weight": s.weight}
+        pair.attrs = {**ds[s.needs[0]].attrs, **sim.attrs, "model_variable": s.var,
+                      "scale": s.scale, "weight": s.weight}
+        if s.index_time is not None:
+            pair.attrs["units"] = f"index, {s.index_time:g} = 1"
         out[s.name] = pair.drop_vars([c for c in pair.coords if c not in pair.dims])
     fit = xr.Dataset(out)
     fit.attrs = {k: v for k, v in ds.attrs.items()}

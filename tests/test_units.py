@@ -12,6 +12,8 @@ import math
 import warnings
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import MODELS, TEST_MODELS
 
 import sdmodel as sd
@@ -108,6 +110,23 @@ def test_time_units_convert_with_their_true_factors(reg):
     # an unknown word that pint would read through an SI prefix is its own base unit
     assert reg.ratio(reg.parse("Rs"), reg.parse("second")) is None
     assert reg.format(reg.parse("Rs/(Day*Person)")) == "Rs/(Person*Day)"
+
+
+WORDS = ["Person", "$", "Year", "Month", "Day", "Dmnl", "Widget", "tonnes CO2", "kg", "m",
+         "Quarter", "Rs", "percent", "acre"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.integers(-3, 3).filter(bool)),
+                min_size=1, max_size=4))
+def test_format_parses_back_to_the_same_unit(reg, factors):
+    text = "*".join(f"({word})^{power}" for word, power in factors)
+    unit = reg.parse(text)
+    expected = reg.parse("1")
+    for word, power in factors:
+        expected = expected * reg.parse(word) ** power
+    assert reg.equal(unit, expected)
+    assert reg.equal(reg.parse(reg.format(unit)), unit), reg.format(unit)
 
 
 def test_synonym_groups_and_formatting():

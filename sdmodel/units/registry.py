@@ -12,10 +12,10 @@ spaces and symbols (``$``, ``%``). :class:`UnitRegistry` parses such a string in
    ``$``/``Dollar``/``USD`` another; ``Year``/``yr``, ``Month``, ``Quarter``, ``Week``,
    ``Day``, ``Hour``, ``Minute``, ``Second`` are pint's time units (a quarter is 3 months);
 3. pint's own units, by exact name, symbol or plural (``kg``, ``m``, ``acre``, ``tonne``,
-   ``kWh``), then case-folded for names of four letters or more (``Meters``). A match that
-   pint only finds through an SI prefix (``Rs`` would be *ronna-second*, ``unit``
-   *micro-nit*) is refused unless it is a common prefixed symbol (:data:`PREFIXED`), and
-   offset temperature units are refused (they cannot be multiplied);
+   ``kWh``, ``kilogram``), then case-folded for names of four letters or more (``Meters``).
+   A match that pint only finds through an abbreviated SI prefix (``Rs`` would be
+   *ronna-second*, ``unit`` *micro-nit*) is refused unless it is a common prefixed symbol
+   (:data:`PREFIXED`), and offset temperature units are refused (they cannot be multiplied);
 4. otherwise a new base unit, one per word with case and plural folded (``Widget``,
    ``widgets`` and ``Widgets`` are the same unit), shown as first written. With
    ``define_unknown=False`` an unknown word raises :class:`~sdmodel.exceptions.UnitError`.
@@ -246,7 +246,10 @@ class UnitRegistry:
         if not candidates:
             return None
         prefix, name, _suffix = candidates[0]
-        if name.startswith("sd_") or (prefix and word not in PREFIXED):
+        # a prefix is accepted spelled out (kilogram) or in a common symbol (kg), never
+        # guessed from a short word (Rs is not ronna-second, unit is not micro-nit)
+        if name.startswith("sd_") or (prefix and not word.startswith(prefix)
+                                      and word not in PREFIXED):
             return None
         unit = self.ureg.Unit(prefix + name)
         try:

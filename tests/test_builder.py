@@ -14,7 +14,7 @@ import pytest
 
 import sdmodel as sd
 from conftest import MODELS
-from sdmodel.builder.elements import fold
+from sdmodel.builder.elements import fold, python_name
 from sdmodel.builder.rendering import doc_as_read
 
 NELSON_PHELPS = MODELS / "validation" / "nelson_phelps.mdl"
@@ -393,32 +393,45 @@ def test_non_negative_stock_stops_at_zero():
 # --- rendering ------------------------------------------------------------------------------
 
 
-def test_round_trip_reproduces_the_builder(tmp_path):
-    b = functions_builder()
-    b.constant("odd doc", 1.5, units="Dmnl",
-               doc='Pipes | tildes ~ backslash \\ quotes """x""" and\na new line.',
-               limits=(0, 10, 0.5))
-    path = b.write(tmp_path / "rt.mdl")
-    model = sd.load(path)
-    expected = {
-        e.key: e for e in (b.element(n) for n in b.names)
-    }
+def assert_round_trip(b: sd.Builder, model: sd.Model) -> None:
+    """``model`` (loaded from b's text) has b's variables, units, docs, limits and values."""
     doc = model.doc
-    for key, element in expected.items():
-        row = doc.loc[key]
+    elements = [b.element(n) for n in b.names]
+    control = {"time", "initial_time", "final_time", "time_step", "saveper"}
+    assert {python_name(e.name) for e in elements} | control == set(doc.index)
+    for element in elements:
+        row = doc.loc[python_name(element.name)]
         assert row["name"] == element.name
         assert row["units"] == element.units
         assert row["comment"] == doc_as_read(element.doc)
         read = tuple(None if np.isnan(v) else v for v in row["limits"])
         assert read == (element.limits or (None, None))
-    assert set(expected) | {"time", "initial_time", "final_time", "time_step",
-                            "saveper"} == set(doc.index)
-    assert doc.loc["odd_doc", "comment"] == (
+        if element.kind == "constant":
+            assert model.params[python_name(element.name)] == float(element.equation)
+    assert model.time_settings == b.time_settings
+
+
+def test_round_trip_reproduces_the_builder(tmp_path):
+    b = functions_builder()
+    b.constant("odd doc", 1.5, units="Dmnl",
+               doc='Pipes | tildes ~ backslash \\ quotes """x""" and\na new line.',
+               limits=(0, 10, 0.5))
+    model = sd.load(b.write(tmp_path / "rt.mdl"))
+    assert_round_trip(b, model)
+    assert model.doc.loc["odd_doc", "comment"] == (
         'Pipes \u00a6 tildes \u223c backslash \u29f5 quotes "" "x"" " and a new line.'
     )
-    assert tuple(doc.loc["odd_doc", "limits"]) == (0, 10, 0.5)
+    assert tuple(model.doc.loc["odd_doc", "limits"]) == (0, 10, 0.5)
     assert model.params["odd_doc"] == 1.5 and model.params["base_demand"] == 50
     assert model.time_settings == sd.model.TimeSettings(0, 30, 0.0625, 0.5)
+
+
+def test_round_trip_of_the_reference_model(tmp_path, data_dir):
+    # the largest builder model in the repository: 230+ elements from nine sectors
+    from sdmodel.sectors.perez import build_perez
+
+    b = build_perez(data_dir=data_dir)
+    assert_round_trip(b, sd.load(b.write(tmp_path / "perez_rt.mdl")))
 
 
 def test_rendering_is_deterministic_and_vensim_shaped():

@@ -137,6 +137,20 @@ class Builder:
         return [e.name for e in self._elements.values()]
 
     @property
+    def time_settings(self):
+        """The simulation control values, as :attr:`sdmodel.Model.time_settings` reports them.
+
+        Examples
+        --------
+        >>> Builder("m", initial_time=0, final_time=10, time_step=0.5).time_settings
+        TimeSettings(initial_time=0.0, final_time=10.0, time_step=0.5, saveper=1.0)
+        """
+        from ..model import TimeSettings
+
+        s = self._settings
+        return TimeSettings(s["INITIAL TIME"], s["FINAL TIME"], s["TIME STEP"], s["SAVEPER"])
+
+    @property
     def time_units(self) -> str:
         """The model's time unit."""
         return self._time_units

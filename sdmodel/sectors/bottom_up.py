@@ -72,6 +72,10 @@ BOTTOM_UP_PARAMS: dict[str, Param] = {
     "initial poverty rate": Param(
         0.42, "Dmnl", 0.3, 0.5,
         "Share of the population in poverty in 2000 (ECLAC: 44 % in Latin America, 2002)."),
+    "poverty floor": Param(
+        0.05, "Dmnl", 0.02, 0.1,
+        "Poverty that jobs alone do not remove (old age, disability, remote households): "
+        "the lowest rates in the region are near 5-10 %."),
     "poverty elasticity": Param(
         0.8, "Dmnl", 0.5, 1.2,
         "Elasticity of the poverty rate to the share of the labour force without a decent "
@@ -156,8 +160,8 @@ def bottom_up(
             doc="Share of the labour force in decent jobs (the rest are unemployed or "
                 "informal).")
     blk.aux("poverty rate",
-            "MIN({initial poverty rate} * ((1 - {employment rate}) / (1 - "
-            "INITIAL({employment rate}))) ^ {poverty elasticity}, 1)",
-            units="Dmnl", doc="Share of the population in poverty, moving with the share of "
-                              "the labour force without a decent job.")
+            "MIN({poverty floor} + ({initial poverty rate} - {poverty floor}) * ((1 - "
+            "{employment rate}) / (1 - INITIAL({employment rate}))) ^ {poverty elasticity}, 1)",
+            units="Dmnl", doc="Share of the population in poverty: a floor plus a part moving "
+                              "with the share of the labour force without a decent job.")
     return dict(blk.created)

@@ -27,9 +27,9 @@ TIERS = ("processed", "speciality", "niche")
 
 # (market potential, base barrier, closed barrier, exchange rate elasticity, unit value)
 _TIER_DEFAULTS = {
-    "processed": (16, 0.30, 0.38, 1.0, 1.5),
-    "speciality": (12, 0.40, 0.52, 0.6, 3),
-    "niche": (8, 0.46, 0.60, 0.3, 5),
+    "processed": (30, 0.34, 0.42, 1.0, 1.5),
+    "speciality": (24, 0.44, 0.56, 0.6, 3),
+    "niche": (16, 0.50, 0.64, 0.3, 5),
 }
 _TIER_TEXT = {
     "processed": "processed commodities (refined metals, pulp, processed foods)",
@@ -72,8 +72,16 @@ def tier_params(tier: str) -> dict[str, Param]:
 LADDER_PARAMS: dict[str, Param] = {
     "entry rate": Param(
         0.05, "1/Year", 0.025, 0.1,
-        "Share of a tier's open market entered per year by new producers when the barrier "
-        "is met."),
+        "Share of a tier's not yet accessed world market whose value networks new producers "
+        "enter per year when they meet the entry barrier."),
+    "access loss rate": Param(
+        0.02, "1/Year", 0.01, 0.05,
+        "Share of value-network positions lost per year (contracts not renewed, global "
+        "corporations switching suppliers)."),
+    "entrant scale": Param(
+        0.3, "Dmnl", 0.1, 0.6,
+        "Export capacity new producers bring, as a share of the market positions they win; "
+        "incumbents' expansion fills the rest."),
     "expansion rate": Param(
         0.15, "1/Year", 0.08, 0.25,
         "Maximum growth rate of incumbents' export capacity (logistic toward the market)."),
@@ -82,7 +90,7 @@ LADDER_PARAMS: dict[str, Param] = {
         "Share of a tier's capacity lost per year at the initial exchange rate (firm exit "
         "rates of 5-10 %/yr)."),
     "barrier width": Param(
-        0.04, "Dmnl", 0.02, 0.06,
+        0.03, "Dmnl", 0.02, 0.05,
         "Spread of capability across firms: the logistic width of the share of potential "
         "entrants that meet a barrier."),
 }
@@ -147,26 +155,45 @@ def export_ladder(
         blk.aux(f"{t} competitiveness",
                 f"{{real exchange rate}} ^ (-{{{t} exchange rate elasticity}})", units="Dmnl",
                 doc=f"Price competitiveness of {t} exports: falls with real appreciation.")
-        blk.flow(f"{t} entry",
-                 f"{{entry rate}} * {{{t} market}} * {{{t} entry feasibility}} * "
+        blk.flow(f"{t} access gain",
+                 f"{{entry rate}} * (1 - {{{t} market access}}) * {{{t} entry feasibility}} * "
                  f"{{{t} competitiveness}}",
-                 units="$/Year/Year", doc=f"New {t} export capacity from entrants.")
+                 units="1/Year", doc=f"Positions in {t} value networks won per year by new "
+                                     "producers that meet the entry barrier.")
+        blk.flow(f"{t} access loss", f"{{access loss rate}} * {{{t} market access}}",
+                 units="1/Year", doc=f"Positions in {t} value networks lost per year.")
+        blk.aux(f"{t} initial access",
+                f"{{entry rate}} * {{{t} entry feasibility}} / ({{entry rate}} * "
+                f"{{{t} entry feasibility}} + {{access loss rate}})",
+                units="Dmnl", doc=f"Steady-state {t} market access at the initial barrier and "
+                                  "exchange rate; the initial value.")
+        blk.stock(f"{t} market access", initial=f"{{{t} initial access}}",
+                  inflows=[f"{t} access gain"], outflows=[f"{t} access loss"], units="Dmnl",
+                  doc=f"Share of the world {t} market in whose value networks the country's "
+                      "producers are inside (suppliers, allies, brands): won only by entry, so "
+                      "only while capability beats the entry barrier.")
+        blk.flow(f"{t} entry",
+                 f"{{entrant scale}} * {{{t} access gain}} * {{{t} market}}",
+                 units="$/Year/Year", doc=f"Export capacity new {t} producers bring with the "
+                                          "positions they win.")
         blk.flow(f"{t} expansion",
-                 f"{{expansion rate}} * {{{t} exports}} * (1 - {{{t} exports}} / {{{t} market}})"
-                 f" * {{{t} incumbent feasibility}} * {{{t} competitiveness}}",
-                 units="$/Year/Year", doc=f"Growth of incumbents' {t} capacity (logistic).")
+                 f"{{expansion rate}} * {{{t} exports}} * (1 - {{{t} exports}} / "
+                 f"({{{t} market access}} * {{{t} market}})) * {{{t} incumbent feasibility}} * "
+                 f"{{{t} competitiveness}}",
+                 units="$/Year/Year", doc=f"Growth of incumbents' {t} capacity, logistic toward "
+                                          "the market they have access to.")
         blk.flow(f"{t} exit", f"{{exit rate}} * {{{t} exports}} / {{{t} competitiveness}}",
                  units="$/Year/Year", doc=f"{t.capitalize()} capacity lost, more under "
                                           "appreciation.")
+        p = f"{{expansion rate}} * {{{t} incumbent feasibility}}"
+        a = f"{{{t} initial access}}"
+        seed = f"{{entrant scale}} * {{entry rate}} * {{{t} entry feasibility}} * (1 - {a})"
         blk.aux(f"{t} initial share",
-                f"(({{expansion rate}} * {{{t} incumbent feasibility}} - {{exit rate}}) + "
-                f"SQRT(({{expansion rate}} * {{{t} incumbent feasibility}} - {{exit rate}}) ^ 2"
-                f" + 4 * {{expansion rate}} * {{{t} incumbent feasibility}} * {{entry rate}} * "
-                f"{{{t} entry feasibility}})) / (2 * {{expansion rate}} * "
-                f"{{{t} incumbent feasibility}})",
-                units="Dmnl", doc=f"Steady-state share of the {t} market held at the exchange "
-                                  "rate of 1 (positive root of entry + expansion = exit); used "
-                                  "for the initial value.")
+                f"(({p} - {{exit rate}}) + SQRT(({p} - {{exit rate}}) ^ 2 + 4 * {p} / {a} * "
+                f"{seed})) / (2 * {p} / {a})",
+                units="Dmnl", doc=f"Steady-state share of the world {t} market supplied at the "
+                                  "initial access and exchange rate (positive root of entry + "
+                                  "expansion = exit); used for the initial value.")
         blk.stock(f"{t} exports", initial=f"{{{t} initial share}} * {{{t} market}}",
                   inflows=[f"{t} entry", f"{t} expansion"], outflows=[f"{t} exit"],
                   units="$/Year", doc=f"Export capacity of {_TIER_TEXT[t]}, billion $ a year of "

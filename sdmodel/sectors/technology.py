@@ -39,11 +39,21 @@ TECHNOLOGY_PARAMS: dict[str, Param] = {
         0.8, "Dmnl", 0.7, 0.9,
         "Learning curve: unit cost falls to this ratio with each doubling of cumulative "
         "output (about 80 % in manufacturing learning-curve studies)."),
-    "cost of capability": Param(
-        1000, "$", 500, 2000,
-        "Technologization spending (billion $) that adds one unit of capability (frontier "
-        "in 2000 = 1): with GDP near 500 billion $ per unit of capability, a social return to "
-        "R&D of about 50 %/yr."),
+    "cost of specific capability": Param(
+        250, "$", 125, 500,
+        "Technologization spending (billion $) that adds one unit of capability specific to "
+        "the resource-based activities (targeted R&D, engineering centres, supplier "
+        "development): a sustained effort of 1 % of GDP for a decade adds about 0.08, the "
+        "distance between two tiers of the export ladder."),
+    "specific capability obsolescence": Param(
+        0.05, "1/Year", 0.02, 0.1,
+        "Share of resource-specific capability made obsolete per year by the moving "
+        "frontier (knowledge depreciation of 5-15 %/yr in R&D capital studies)."),
+    "spillover rate": Param(
+        0.05, "1/Year", 0.02, 0.1,
+        "Rate at which resource-specific capability spills over into economy-wide capability "
+        "(Perez: lateral innovations from mining and processing into other industries; Walker "
+        "and Jourdan 2003)."),
     "skill complementarity": Param(
         0.5, "Dmnl", 0, 1,
         "Elasticity of the effect of technologization to human capital: technology "
@@ -105,11 +115,24 @@ def technology(
             units="1/Year", doc="phi(H): share of the gap to the frontier closed per year.")
     blk.flow("catch up", "{catch up rate} * ({world frontier} - {technological capability})",
              units="1/Year", doc="Nelson-Phelps catch-up: phi(H) (T - A).")
+    blk.flow("specific capability building",
+             "{effective technologization} / {cost of specific capability} * "
+             "{human capital ratio} ^ {skill complementarity}",
+             units="1/Year", doc="Resource-specific capability bought by rent-funded "
+                                 "technologization, more effective with more human capital.")
+    blk.flow("specific capability obsolescence flow",
+             "{specific capability obsolescence} * {specific capability}", units="1/Year",
+             doc="Resource-specific capability made obsolete by the moving frontier.")
+    blk.stock("specific capability", initial=0, inflows=["specific capability building"],
+              outflows=["specific capability obsolescence flow"], units="Dmnl",
+              doc="Technological capability specific to resource-based processing, "
+                  "specialities and niches (Perez's 'technologization'), in units of relative "
+                  "capability; zero without a targeted effort.")
     blk.flow("technologization",
-             "{effective technologization} / {cost of capability} * {human capital ratio} ^ "
-             "{skill complementarity}",
-             units="1/Year", doc="Capability bought by rent-funded technologization, more "
-                                 "effective with more human capital.")
+             "{spillover rate} * {specific capability}",
+             units="1/Year", doc="Spillover of resource-specific capability into economy-wide "
+                                 "capability (knowledge is non-rival: the specific stock is "
+                                 "not drawn down).")
     blk.flow("tradable experience growth", "{non resource tradable output}", units="$/Year",
              doc="Non-resource tradable output adds to cumulative experience.")
     blk.stock("tradable experience",
@@ -128,7 +151,9 @@ def technology(
     blk.aux("relative capability", "{technological capability} / {world frontier}",
             units="Dmnl", doc="Capability relative to the moving frontier, A/T.")
     blk.aux("effective capability",
-            "{relative capability} * {human capital ratio} ^ {human capital weight}",
-            units="Dmnl", doc="Capability that export tiers require: technology relative to the "
-                              "frontier, scaled by human capital.")
+            "{relative capability} * {human capital ratio} ^ {human capital weight} + "
+            "{specific capability}",
+            units="Dmnl", doc="Capability that resource-based export tiers require: technology "
+                              "relative to the frontier scaled by human capital, plus the "
+                              "resource-specific capability.")
     return dict(blk.created)

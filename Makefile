@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/sdmodel run models/validation/nelson_phelps.mdl --out $(OUT)/nelson_phelps.nc
+	$(VENV)/bin/sdmodel compare models/perez/perez.mdl --scenarios models/perez/scenarios.toml --out $(OUT)
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -152,3 +152,8 @@ def test_reference_model_main_job(tmp_path, capsys):
                    "human_capital_2040", "technological_capability_2040", "year_gdp_above_baseline"):
         assert metric in frame.index, metric
     assert "Omitted metrics" not in printed
+    # a number of the table against a separate run of that scenario
+    model = sd.load(PEREZ)
+    early = sd.load_scenarios(PEREZ_SCENARIOS)["reinvest_early"]
+    gdp = model.run(early, return_vars=["gdp_per_capita"])["gdp_per_capita"].sel(time=2040)
+    assert frame.loc["gdp_per_capita_2040", "reinvest_early"] == pytest.approx(float(gdp), rel=1e-12)

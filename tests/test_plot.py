@@ -44,9 +44,21 @@ def spans(ax):
     return out
 
 
+def panels(fig):
+    return [ax for ax in fig.axes if ax.axison]
+
+
+def legend_texts(fig):
+    """The figure's one legend: below the panels, or in an empty slot of the grid."""
+    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if not ax.axison]
+    assert len(legends) == 1
+    return [t.get_text() for t in legends[0].get_texts()]
+
+
 def test_default_panels_are_the_reference_outputs(ds):
     fig = sd.plot.compare(ds)
-    axes = fig.axes
+    axes = panels(fig)
+    assert len(fig.axes) == 11  # 10 panels in a 3 x 4 grid, the legend in the 11th slot
     assert [ax.get_title() for ax in axes] == [ds[o].attrs["long_name"] for o in OUTPUTS]
     assert [ax.get_ylabel() for ax in axes] == [f"unit_{i}" for i in range(len(OUTPUTS))]
     # 10 panels in 3 columns: the lowest panel of each column carries the time label
@@ -64,11 +76,14 @@ def test_boom_years_shaded_and_in_legend(ds):
     fig = sd.plot.compare(ds, variables=["gdp_per_capita", "real_exchange_rate"], boom=(2003, 2014))
     for ax in fig.axes:
         assert spans(ax) == [(2003.0, 2014.0)]
-    legend = fig.legends[0]
-    assert [t.get_text() for t in legend.get_texts()] == [*NAMES, "commodity boom 2003-2014"]
+    assert legend_texts(fig) == [*NAMES, "commodity boom 2003-2014"]
+    assert len(fig.legends) == 1  # a full grid: the legend goes below the panels
     plain = sd.plot.compare(ds, variables=["gdp_per_capita"], boom=None)
     assert spans(plain.axes[0]) == []
-    assert [t.get_text() for t in plain.legends[0].get_texts()] == NAMES
+    assert legend_texts(plain) == NAMES
+    three = sd.plot.compare(ds, variables=["gdp_per_capita", "consumption", "poverty_rate"])
+    assert len(panels(three)) == 3 and not three.legends  # the legend fills the 4th slot
+    assert legend_texts(three) == [*NAMES, "commodity boom 2003-2014"]
 
 
 def test_baseline_drawn_first_in_black(ds):
@@ -86,8 +101,8 @@ def test_generic_model_run(tmp_path):
                           progress=False)
     fig = sd.plot.compare(ds, boom=None)
     # constants (and parameters varying only between scenarios) are not plotted
-    assert [ax.get_title() for ax in fig.axes] == ["Technological Capability", "catch up", "world frontier"]
-    assert [ax.get_ylabel() for ax in fig.axes] == ["Dmnl", "Dmnl/Year", "Dmnl"]
+    assert [ax.get_title() for ax in panels(fig)] == ["Technological Capability", "catch up", "world frontier"]
+    assert [ax.get_ylabel() for ax in panels(fig)] == ["Dmnl", "Dmnl/Year", "Dmnl"]
     single = sd.plot.compare(model.run(), variables=["technological_capability"], boom=None)
     assert [line.get_label() for line in single.axes[0].get_lines()] == ["nelson_phelps"]
     fig.savefig(tmp_path / "f.png")

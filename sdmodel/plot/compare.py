@@ -65,7 +65,8 @@ def compare(
     -------
     matplotlib.figure.Figure
         Panels titled by each variable's ``long_name`` (its python name if none), y axis
-        labelled with its ``units``, x axis with the time unit; one legend for the figure.
+        labelled with its ``units``, x axis with the time unit; one legend, in the first empty
+        slot of the grid (an axes without a frame) or else below the panels.
 
     Raises
     ------
@@ -132,17 +133,22 @@ def compare(
         ax.margins(x=0)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-    for ax in axes[len(names):]:
-        fig.delaxes(ax)
-
     handles, labels = axes[0].get_legend_handles_labels()
     if boom is not None:
         handles.append(Patch(color="0.88", label=f"{boom_label} {boom[0]:g}-{boom[1]:g}"))
         labels.append(handles[-1].get_label())
-    fig.legend(
-        handles, labels, loc="outside lower center", ncols=min(len(labels), 4), frameon=False,
-        fontsize=9.5,
-    )
+    spare = list(axes[len(names):])
+    if spare:  # the legend fills the first empty slot of the grid
+        spare[0].axis("off")
+        spare[0].legend(handles, labels, loc="center", frameon=False, fontsize=10, title="Scenario")
+        spare = spare[1:]
+    else:
+        fig.legend(
+            handles, labels, loc="outside lower center", ncols=min(len(labels), 4),
+            frameon=False, fontsize=9.5,
+        )
+    for ax in spare:
+        fig.delaxes(ax)
     fig.suptitle(title if title is not None else _default_title(ds), fontsize=12)
     return fig
 

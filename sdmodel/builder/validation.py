@@ -6,8 +6,9 @@ its own: a name is whatever PySD resolves as a ``ReferenceStructure``, a functio
 ``CallStructure`` (a call of a defined lookup is a reference to it). Names compare as Vensim
 compares them (see :func:`sdmodel.builder.elements.fold`).
 
-Checks, in order: undefined names (all listed, with where they are used), unknown functions,
-stock inflows/outflows that are not flows, flows attached to no stock, and algebraic loops:
+Checks, in order: lookups used without an input and calls of non-lookups, undefined names and
+unknown functions (all listed, with where they are used), stock inflows/outflows that are not
+flows, flows attached to no stock, and algebraic loops:
 cycles of instantaneous dependencies with no stock or other state (SMOOTH, DELAY, INITIAL) in
 them, both while running and while computing initial values.
 
@@ -131,8 +132,8 @@ def parse(text: str, *, model_name: str,
     return asts
 
 
-def _walk(node, fields: Sequence[str] | None = None) -> Iterator[tuple[str, str, object]]:
-    """Yield ``("ref", name, node)`` and ``("call", function, node)`` under ``node``."""
+def _walk(node) -> Iterator[tuple[str, str]]:
+    """Yield ``("ref", name)`` and ``("call", function)`` for every name under ``node``."""
     if node is None or isinstance(node, (str, bytes, int, float, bool)):
         return
     if isinstance(node, (list, tuple)):
@@ -141,15 +142,15 @@ def _walk(node, fields: Sequence[str] | None = None) -> Iterator[tuple[str, str,
         return
     kind = type(node).__name__
     if kind == "ReferenceStructure":
-        yield "ref", node.reference, node
+        yield "ref", node.reference
         return
     if kind == "CallStructure":
-        yield "call", node.function.reference, node
+        yield "call", node.function.reference
         yield from _walk(node.arguments)
         return
     if dataclasses.is_dataclass(node):
-        for field in fields or [f.name for f in dataclasses.fields(node)]:
-            yield from _walk(getattr(node, field))
+        for field in dataclasses.fields(node):
+            yield from _walk(getattr(node, field.name))
 
 
 def dependencies(ast, *, initial: bool) -> set[str]:
@@ -194,7 +195,7 @@ def _spelling(key: str, equation: str) -> str:
 def _known_functions() -> set[str]:
     from pysd.builders.python.python_functions import functionspace
 
-    return set(functionspace)
+    return {name.lower() for name in functionspace}
 
 
 def _check_names(model_name: str, elements: Mapping[str, Element], asts: Mapping) -> None:
@@ -204,7 +205,7 @@ def _check_names(model_name: str, elements: Mapping[str, Element], asts: Mapping
     unknown_calls: dict[str, list[str]] = {}
     misuse: list[str] = []
     for key, element in elements.items():
-        for what, name, _ in _walk(asts.get(key)):
+        for what, name in _walk(asts.get(key)):
             ref = fold(name)
             target = elements.get(ref)
             if target is not None:

@@ -52,7 +52,6 @@ def test_sweep_cells_match_separate_scenario_runs(toy, scenarios, year):
     assert sweep.attrs["units"] == "USD/Person" and sweep.attrs["baseline"] == "squander"
 
 
-@pytest.mark.skipif(not hasattr(sd.Model, "run_batch"), reason="the batch engine is not in the tree yet")
 def test_sweep_is_one_batch_call(toy, scenarios, monkeypatch):
     calls = []
     original = type(toy).run_batch
@@ -109,6 +108,21 @@ def test_latest_viable_start_on_a_toy_sweep_decreases_with_threshold(toy, scenar
 def test_sweep_bad_input(toy, scenarios, kwargs, error, match):
     with pytest.raises(error, match=match):
         window_sweep(toy, scenarios=scenarios, **kwargs)
+
+
+def test_model_the_batch_compiler_rejects_runs_through_pysd(tmp_path, scenarios):
+    # a SAVEPER computed from a model constant: PySD runs it, the batch compiler does not
+    text = TOY.read_text().replace(
+        "SAVEPER  = 1\n", "SAVEPER  = save period\n\t~\tYear\n\t~\tSave period.\n\t|\n\nsave period = 1\n")
+    path = tmp_path / "toy_dynamic_saveper.mdl"
+    path.write_text(text)
+    model = sd.load(path)
+    with pytest.warns(RuntimeWarning, match="the batch engine cannot compile .* 3 PySD runs one by one"):
+        sweep = window_sweep(model, [2004, 2020], [0.5], scenarios=scenarios)
+    expected = _gain_by_run_scenarios(model, scenarios, [(2004, 0.5), (2020, 0.5)],
+                                      metric="gdp_per_capita", year=2040)
+    for (start, share), gain in expected.items():
+        assert float(sweep.sel(start_year=start, share=share)) == pytest.approx(gain, rel=1e-12)
 
 
 PEREZ = REPO / "models" / "perez" / "perez.mdl"

@@ -83,17 +83,15 @@ def run_many(
     if n < 1:
         raise AnalysisError(f"no runs to evaluate (n={n}); expected at least one parameter set")
     params = broadcast_params(params, n)
-    batch = getattr(model, "run_batch", None)
-    if batch is not None:
-        try:
-            return batch(params, return_vars=return_vars, saveper=saveper)
-        except UnsupportedConstructError as err:
-            warnings.warn(
-                f"the batch engine cannot compile model {model.name!r} ({err}); running "
-                f"{n} PySD runs one by one instead",
-                RuntimeWarning,
-                stacklevel=3,
-            )
+    try:
+        return model.run_batch(params, return_vars=return_vars, saveper=saveper)
+    except UnsupportedConstructError as err:
+        warnings.warn(
+            f"the batch engine cannot compile model {model.name!r} ({err}); running "
+            f"{n} PySD runs one by one instead",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     return _pysd_loop(model, params, n=n, return_vars=return_vars, saveper=saveper)
 
 

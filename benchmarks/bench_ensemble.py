@@ -1,0 +1,64 @@
+"""Ensemble throughput on a two-process LocalCluster against one worker (target >= 1.6x).
+
+Run with ``make bench`` or ``.venv/bin/python -m pytest benchmarks/bench_ensemble.py
+--benchmark-only``. Each case runs the same ensemble of the reference model (scalar metrics
+only, ``RUNS`` runs in chunks of ``CHUNK``) on a fresh cluster of one or two single-threaded
+worker processes; cluster start-up and the workers' first model load are outside the timing.
+The speed-up is reported in ``extra_info`` of the two-worker case and printed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sdmodel as sd
+
+distributed = pytest.importorskip("dask.distributed")
+
+MODELS = Path(__file__).resolve().parents[1] / "models"
+
+RUNS = 80_000
+CHUNK = 10_000
+METRICS = ["gdp_per_capita@2040", "max(real_exchange_rate)", "non_resource_export_share@2040"]
+UNCERTAIN = ["frontier_growth_rate", "catch_up_elasticity", "rent_spending_multiplier", "price_boom_scale"]
+_TIMES: dict[int, float] = {}
+
+
+@pytest.fixture(scope="module")
+def reference():
+    path = MODELS / "perez" / "perez.mdl"
+    if not path.is_file():
+        pytest.skip("the reference model is not in the tree")
+    model = sd.load(path)
+    samples = sd.analysis.latin_hypercube(model, UNCERTAIN, RUNS, seed=1)
+    return model, samples
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ensemble_throughput(benchmark, reference, workers):
+    model, samples = reference
+    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster, set_as_default=False) as client:
+        # warm-up: every worker loads and compiles the model once
+        warm = sd.ensemble(model, samples.iloc[: 2 * workers], chunk_size=1, metrics=METRICS, client=client)
+        warm.compute(scheduler=client)
+
+        def run():
+            ds = sd.ensemble(model, samples, chunk_size=CHUNK, metrics=METRICS, client=client)
+            return ds.compute(scheduler=client)
+
+        result = benchmark.pedantic(run, rounds=2, iterations=1)
+    assert result.sizes["run"] == RUNS and np.isfinite(result["gdp_per_capita_2040"].values).all()
+    _TIMES[workers] = benchmark.stats.stats.min
+    benchmark.extra_info["load_average_1min"] = os.getloadavg()[0]  # other work on the machine
+    benchmark.extra_info["runs_per_second"] = RUNS / benchmark.stats.stats.min
+    if len(_TIMES) == 2:
+        speedup = _TIMES[1] / _TIMES[2]
+        benchmark.extra_info["speedup_two_vs_one_worker"] = speedup
+        print(f"\nensemble of {RUNS} runs: 1 worker {_TIMES[1]:.2f} s, 2 workers {_TIMES[2]:.2f} s, "
+              f"speed-up {speedup:.2f}x (target >= 1.6x)")

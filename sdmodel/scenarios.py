@@ -47,7 +47,7 @@ import json
 import os
 import sys
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from numbers import Real
 from pathlib import Path
@@ -252,7 +252,9 @@ def _convert(scenario: str, key: str, value: object, where: str) -> object:
     )
 
 
-def validate_scenarios(model, scenarios: Mapping[str, Mapping[str, object]]) -> dict[str, dict]:
+def validate_scenarios(
+    model, scenarios: Mapping[str, Mapping[str, object]], *, check: Callable | None = None
+) -> dict[str, dict]:
     """Check every scenario against a model before anything runs.
 
     Parameters
@@ -260,6 +262,10 @@ def validate_scenarios(model, scenarios: Mapping[str, Mapping[str, object]]) -> 
     model : sdmodel.Model
     scenarios : mapping
         ``{name: {parameter: value}}``.
+    check : callable, optional
+        A model-specific check ``check(model, overrides)`` raising :class:`ParameterError`
+        for an inconsistent parameter set, e.g.
+        :func:`sdmodel.sectors.perez.validate_perez_params` (shares summing to one).
 
     Returns
     -------
@@ -272,7 +278,8 @@ def validate_scenarios(model, scenarios: Mapping[str, Mapping[str, object]]) -> 
     ScenarioError
         The set is empty, a name is not a non-empty string, a scenario is not a mapping, or a
         scenario names a parameter the model lacks (with the closest constants suggested), a
-        variable that is not a constant, or a value of the wrong type or shape.
+        variable that is not a constant, or a value of the wrong type or shape, or ``check``
+        refuses it.
 
     Examples
     --------
@@ -305,13 +312,16 @@ def validate_scenarios(model, scenarios: Mapping[str, Mapping[str, object]]) -> 
                     f"constant of that name.{suggest(str(key), candidates)}"
                 ) from None
             if py not in constants:
+                kind = str(model.doc.at[py, "kind"]).lower() or "computed variable"
                 raise ScenarioError(
                     f"scenario {name!r}: {key!r} is not a constant of model {model.name!r} "
-                    f"(it is computed by the model); expected one of its parameters."
+                    f"(it is a {kind}); expected one of its parameters."
                     f"{suggest(str(key), candidates)}"
                 )
         try:
             prepared[name] = model.prepare_params(overrides)
+            if check is not None:
+                check(model, prepared[name])
         except ParameterError as err:
             raise ScenarioError(f"scenario {name!r}: {err}") from None
     return prepared
@@ -324,6 +334,7 @@ def run_scenarios(
     final_time: float | None = None,
     return_vars=None,
     progress: bool | None = None,
+    check: Callable | None = None,
 ) -> xr.Dataset:
     """Run each scenario and stack the results along a ``scenario`` dimension.
 
@@ -342,6 +353,8 @@ def run_scenarios(
     progress : bool, optional
         Show a progress bar on stderr: ``True`` always, ``False`` never, ``None`` (default) only
         once the comparison has taken more than :data:`PROGRESS_DELAY` seconds.
+    check : callable, optional
+        A model-specific check of each scenario's parameters (see :func:`validate_scenarios`).
 
     Returns
     -------
@@ -367,7 +380,7 @@ def run_scenarios(
     """
     from tqdm.auto import tqdm
 
-    prepared = validate_scenarios(model, scenarios)
+    prepared = validate_scenarios(model, scenarios, check=check)
     names = list(prepared)
     bar = tqdm(
         names,

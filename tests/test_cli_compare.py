@@ -157,3 +157,15 @@ def test_reference_model_main_job(tmp_path, capsys):
     early = sd.load_scenarios(PEREZ_SCENARIOS)["reinvest_early"]
     gdp = model.run(early, return_vars=["gdp_per_capita"])["gdp_per_capita"].sel(time=2040)
     assert frame.loc["gdp_per_capita_2040", "reinvest_early"] == pytest.approx(float(gdp), rel=1e-12)
+
+
+@pytest.mark.skipif(not PEREZ.exists(), reason="models/perez/perez.mdl is not there yet")
+def test_reference_model_scenarios_are_checked_before_running(tmp_path, capsys):
+    path = tmp_path / "bad.toml"
+    path.write_text("[squander]\n[lopsided]\nreinvestment_share = 0.5\nhuman_capital_share = 0.9\n")
+    out = tmp_path / "out"
+    assert compare(PEREZ, "--scenarios", path, "--out", out, "--no-progress") == 2
+    err = capsys.readouterr().err
+    assert "error: ScenarioError: scenario 'lopsided': human_capital_share (0.9)" in err, err
+    assert "expected the split of reinvested rents to sum to 1" in err
+    assert not out.exists()

@@ -118,6 +118,20 @@ def test_bad_scenario_fails_before_any_run(np_model, monkeypatch):
     assert calls == []
 
 
+def test_model_specific_check_runs_on_every_scenario(np_model):
+    seen = []
+
+    def slow_only(model, params):
+        seen.append(dict(params))
+        if params.get("catch_up_rate", 0.1) > 0.15:
+            raise sd.exceptions.ParameterError(f"catch_up_rate = {params['catch_up_rate']:g} is too fast")
+
+    ds = sd.run_scenarios(np_model, {"a": {}, "b": {"catch_up_rate": 0.05}}, check=slow_only, progress=False)
+    assert seen == [{}, {"catch_up_rate": 0.05}] and ds.sizes["scenario"] == 2
+    with pytest.raises(ScenarioError, match=r"scenario 'c': catch_up_rate = 0.2 is too fast"):
+        sd.run_scenarios(np_model, {"a": {}, "c": {"Catch Up Rate": 0.2}}, check=slow_only)
+
+
 # ---------------------------------------------------------------- TOML inheritance
 def test_inheritance_resolves_as_documented(tmp_path):
     path = write(

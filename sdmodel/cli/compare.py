@@ -3,7 +3,9 @@
 Runs every scenario of a TOML file, prints the metrics table and writes ``comparison.png``,
 ``comparison.nc`` and ``metrics.csv`` into DIR. The three files are written into a hidden
 staging folder inside DIR first and moved into place only when all of them exist, so a failure
-leaves no partial output (a DIR created by the command is removed again).
+leaves no partial output (a DIR created by the command is removed again). A model with the
+reference model's rent-policy levers gets that model's consistency check of every scenario
+(shares in [0, 1], the reinvestment split summing to one) before anything runs.
 
 Examples
 --------
@@ -65,12 +67,13 @@ def compare_command(args: argparse.Namespace) -> int:
             f"{list(scenarios)}.{suggest(baseline, scenarios)}"
         )
     model = sd.load(args.model)
-    sd.scenarios.validate_scenarios(model, scenarios)
+    check = _model_check(model)
+    sd.scenarios.validate_scenarios(model, scenarios, check=check)
     created = _prepare_dir(out)
     try:
         ds = sd.run_scenarios(
             model, scenarios, final_time=args.final_time,
-            progress=False if args.no_progress else None,
+            progress=False if args.no_progress else None, check=check,
         )
         table = sd.metrics.compare(
             ds, baseline=baseline, years=tuple(args.years), discount_rate=args.discount_rate,
@@ -90,6 +93,14 @@ def compare_command(args: argparse.Namespace) -> int:
     for path in paths:
         print(f"wrote {path}")
     return 0
+
+
+def _model_check(model):
+    """The reference model's parameter check when ``model`` has its rent-policy levers."""
+    from ..sectors.perez import SHARE_PARAMS, validate_perez_params
+
+    levers = (*SHARE_PARAMS, "reinvestment_start_year")
+    return validate_perez_params if all(p in model.params for p in levers) else None
 
 
 def _prepare_dir(out: Path) -> bool:

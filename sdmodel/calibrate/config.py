@@ -22,6 +22,7 @@ rescaled or turned into an index), the parameters with bounds, and the optimiser
     scale = 1.0                       # optional: multiply the data (e.g. 0.01: % -> fraction)
     index_year = 2000                 # optional: compare both as an index (that year = 1)
     weight = 1.0                      # optional
+    end = 2014                        # optional: this series' own start/end years
 
     [params]
     rer_elasticity = { value = 0.5, min = 0.1, max = 2.0 }
@@ -111,7 +112,8 @@ def load_config(path: str | os.PathLike) -> CalibrationConfig:
             raise CalibrationError(
                 f"{where}: series #{i} has source {s['source']!r}; expected one of {_SOURCES}"
             )
-        unknown = set(s) - {"source", "code", "variable", "scale", "index_year", "weight"}
+        unknown = set(s) - {"source", "code", "variable", "scale", "index_year", "weight",
+                            "start", "end"}
         if unknown:
             raise CalibrationError(f"{where}: series #{i} has unknown keys {sorted(unknown)}")
     cal = dict(raw.get("calibration", {}))
@@ -145,7 +147,7 @@ def observed_from_config(cfg: CalibrationConfig, *, data_dir=None) -> tuple[xr.D
     ddir = data_dir if data_dir is not None else cfg.data_dir
     out, mapping, weights, index = {}, {}, {}, {}
     for s in cfg.series:
-        kw = dict(data_dir=ddir, start=cfg.start, end=cfg.end)
+        kw = dict(data_dir=ddir, start=s.get("start", cfg.start), end=s.get("end", cfg.end))
         if s["source"] == "wdi":
             da = sdd.load_wdi(s["code"], cfg.country, **kw)[s["code"]].sel(country=cfg.country)
         elif s["source"] == "pwt":

@@ -154,7 +154,10 @@ def observed_from_config(cfg: CalibrationConfig, *, data_dir=None) -> tuple[xr.D
             da = sdd.load_pwt(s["code"], cfg.country, **kw)[s["code"]].sel(country=cfg.country)
         else:
             da = sdd.load_commodity_prices(s["code"], **kw)[s["code"]]
+        attrs = {"long_name": da.attrs.get("long_name", s["code"]),
+                 "units": da.attrs.get("units", "") if "scale" not in s else ""}
         da = da.drop_vars("country", errors="ignore") * float(s.get("scale", 1.0))
+        da = da.assign_attrs(attrs)
         key = f"{s['source']}:{s['code']}"
         if key in out:
             raise CalibrationError(f"series {key} is listed twice")

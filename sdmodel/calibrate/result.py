@@ -273,6 +273,9 @@ def fit_dataset(objective, x: np.ndarray) -> xr.Dataset:
         )
         pair.attrs = {**ds[s.needs[0]].attrs, **sim.attrs, "model_variable": s.var,
                       "scale": s.scale, "weight": s.weight}
+        for key in ("long_name", "units"):  # the data's own description, when it has one
+            if s.data.attrs.get(key):
+                pair.attrs[key] = s.data.attrs[key]
         if s.index_time is not None:
             pair.attrs["units"] = f"index, {s.index_time:g} = 1"
         out[s.name] = pair.drop_vars([c for c in pair.coords if c not in pair.dims])

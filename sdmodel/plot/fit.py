@@ -32,7 +32,8 @@ def fit(result, *, ncols: int | None = None, title: str | None = None):
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per series titled by the series name with its R², y axis in its units;
+        One panel per series titled by its ``long_name`` (else its name) with its R², y axis
+        in its units;
         subscripted series draw one line per element.
 
     Raises
@@ -41,6 +42,7 @@ def fit(result, *, ncols: int | None = None, title: str | None = None):
         ``result`` is not a calibration result or ``ncols`` is not a positive integer.
     """
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     ds = getattr(result, "fit", None)
     if ds is None or not hasattr(result, "r2"):
@@ -67,8 +69,10 @@ def fit(result, *, ncols: int | None = None, title: str | None = None):
             ax.plot(time, sim[:, j], "-", color="#0072B2", linewidth=1.8,
                     label="simulated" if j == 0 else None)
         r2 = result.r2.get(name, float("nan"))
-        ax.set_title(f"{name} (R² = {r2:.3f})", fontsize=10)
-        ax.set_ylabel(str(da.attrs.get("units") or "Dmnl"), fontsize=9)
+        label = str(da.attrs.get("long_name") or name)
+        ax.set_title(f"{label} (R² = {r2:.3f})", fontsize=10)
+        ax.set_ylabel(str(da.attrs.get("units") or ""), fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(f"Time ({tu})" if tu else "Time", fontsize=9)
         ax.tick_params(labelsize=8.5)
         ax.grid(True, color="0.92", linewidth=0.6)

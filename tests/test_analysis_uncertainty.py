@@ -108,3 +108,24 @@ def test_uncertainty_bad_input(toy, scenarios):
         percentile_bands(runs, percentiles=(50, 120))
     with pytest.raises(AnalysisError, match=r"n must be a positive integer"):
         latin_hypercube(toy, ["boom_size"], 0)
+
+
+def test_samples_from_a_calibration_follow_its_covariance():
+    model = sd.load(MODELS / "validation" / "nelson_phelps.mdl")
+    truth = model.run({"catch_up_rate": 0.15}, return_vars=["technological_capability"])
+    rng = np.random.default_rng(1)
+    series = truth["technological_capability"].to_series()
+    observed = {"technological_capability": series * (1 + 0.01 * rng.standard_normal(series.size))}
+    fit = sd.calibrate(model, observed, {"catch_up_rate": (0.01, 0.5), "frontier_growth_rate": (0.0, 0.05)},
+                       seed=1, progress=False)
+    from sdmodel.analysis import from_calibration
+
+    n = 20_000
+    frame = from_calibration(fit, n, seed=3)
+    cov = fit.covariance.loc[list(frame.columns), list(frame.columns)].to_numpy()
+    mean = np.array([fit.values[c] for c in frame.columns])
+    np.testing.assert_allclose(frame.mean().to_numpy(), mean, atol=5 * np.sqrt(np.diag(cov) / n).max())
+    np.testing.assert_allclose(frame.cov().to_numpy(), cov, rtol=0.1, atol=1e-3 * np.abs(cov).max())
+    fit.covariance = None
+    with pytest.raises(AnalysisError, match="the calibration has no covariance"):
+        from_calibration(fit, 10)

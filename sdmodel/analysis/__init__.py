@@ -17,6 +17,7 @@ from ._metrics import Metric, parse_metrics
 from .ensemble import ModelSpec, check_samples, ensemble
 from .sensitivity import Evaluator, FunctionEvaluator, ModelEvaluator, morris, sobol
 from .uncertainty import (
+    from_calibration,
     latin_hypercube,
     multivariate_normal,
     percentile_bands,
@@ -33,6 +34,7 @@ __all__ = [
     "latest_viable_start",
     "latin_hypercube",
     "multivariate_normal",
+    "from_calibration",
     "scenario_runs",
     "percentile_bands",
     "prob_beats",

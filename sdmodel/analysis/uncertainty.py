@@ -36,6 +36,7 @@ from .ensemble import check_samples
 __all__ = [
     "latin_hypercube",
     "multivariate_normal",
+    "from_calibration",
     "scenario_runs",
     "percentile_bands",
     "prob_beats",
@@ -152,6 +153,41 @@ def multivariate_normal(
             raise AnalysisError(f"bounds name {p!r}, which is not sampled.{suggest(p, names)}")
         frame[p] = frame[p].clip(float(pair[0]), float(pair[1]))
     return frame
+
+
+def from_calibration(fit, n: int, *, seed: int | None = None) -> pd.DataFrame:
+    """Samples of the fitted parameters from a calibration's estimate and covariance.
+
+    The varying parameters are drawn from a multivariate normal with the fitted values as mean
+    and ``fit.covariance`` as covariance, then clipped to each parameter's calibration bounds.
+
+    Parameters
+    ----------
+    fit : sdmodel.CalibrationResult
+    n : int
+    seed : int, optional
+
+    Raises
+    ------
+    AnalysisError
+        The calibration has no covariance (a singular Jacobian, or a method that gives none).
+
+    Examples
+    --------
+    >>> fit = sd.calibrate(model, observed, {"catch_up_rate": (0.01, 0.5)})   # doctest: +SKIP
+    >>> from_calibration(fit, 1000, seed=1).columns.tolist()                  # doctest: +SKIP
+    ['catch_up_rate']
+    """
+    cov = getattr(fit, "covariance", None)
+    if cov is None or not hasattr(fit, "params"):
+        raise AnalysisError(
+            "the calibration has no covariance (singular Jacobian or none computed); sample "
+            "from documented ranges with latin_hypercube instead"
+        )
+    names = [str(k) for k in cov.columns]
+    mean = {k: float(fit.params[k].value) for k in names}
+    bounds = {k: (fit.params[k].min, fit.params[k].max) for k in names}
+    return multivariate_normal(mean, cov, n, seed=seed, bounds=bounds)
 
 
 def scenario_runs(

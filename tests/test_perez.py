@@ -202,3 +202,22 @@ def test_price_scenarios_differ_after_the_data(runs, model):
     assert float(plateau["commodity_price"].sel(time=2050)) == pytest.approx(last)
     assert float(ends.sel(time=2050)) == pytest.approx(1.0, abs=0.01)
     assert float(second["commodity_price"].sel(time=2035)) > float(ends.sel(time=2035)) + 0.9
+
+
+def test_dual_strategy_bottom_up_fights_poverty_top_down_upgrades(model):
+    """Pérez's dual model: clusters are the poverty fighters, the top-down half the engine."""
+    splits = {"top down": (0.5, 0.5, 0.0), "dual": (0.35, 0.35, 0.3)}
+    out = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, (h, t, u) in splits.items():
+            out[name] = model.run({"reinvestment_share": 0.5, "human_capital_share": h,
+                                   "technologization_share": t, "bottom_up_share": u})
+    dual, top = out["dual"], out["top down"]
+    for year in (2015, 2030):
+        assert float(dual["poverty_rate"].sel(time=year)) < float(top["poverty_rate"].sel(time=year))
+        assert float(dual["cluster_employment"].sel(time=year)) > float(
+            top["cluster_employment"].sel(time=year))
+    for year in (2040, 2060):
+        assert float(top["export_sophistication"].sel(time=year)) > float(
+            dual["export_sophistication"].sel(time=year))

@@ -9,7 +9,8 @@ share of a growing economy plus rent-funded bottom-up investment, and declining 
 real appreciation: tourism and niche foods are tradable). Employment is output times labour
 intensity in each activity: clusters employ many people per unit of output, resource extraction
 and upgraded exports few, and labour intensity falls with productivity. The poverty rate moves
-with the share of the labour force without a decent job.
+with the share of the labour force without a decent job, and falls with rent-funded social
+transfers only while they flow.
 
 Examples
 --------
@@ -58,11 +59,11 @@ BOTTOM_UP_PARAMS: dict[str, Param] = {
         0.08, "Person*Year/$", 0.06, 0.1,
         "Jobs per billion $ a year of non-tradable output (about $12 500 per worker)."),
     "modern productivity elasticity": Param(
-        0.5, "Dmnl", 0.3, 0.7,
+        0.7, "Dmnl", 0.5, 0.9,
         "Elasticity of labour productivity in resource, upgraded and fabrication activities "
         "to technological capability (part of output growth comes from more workers)."),
     "service productivity share": Param(
-        0.25, "Dmnl", 0.1, 0.4,
+        0.4, "Dmnl", 0.25, 0.55,
         "Labour productivity in non-tradables and clusters grows at this share of the "
         "frontier's growth (Baumol: services lag)."),
     "participation rate": Param(
@@ -76,6 +77,15 @@ BOTTOM_UP_PARAMS: dict[str, Param] = {
         0.05, "Dmnl", 0.02, 0.1,
         "Poverty that jobs alone do not remove (old age, disability, remote households): "
         "the lowest rates in the region are near 5-10 %."),
+    "transfer share": Param(
+        0.2, "Dmnl", 0.1, 0.4,
+        "Share of rent-funded public consumption (and fund payouts) reaching the poor as "
+        "social transfers (conditional cash transfers, pensions)."),
+    "transfer poverty effect": Param(
+        10, "Dmnl", 5, 20,
+        "Proportional fall in poverty per unit of transfers / GDP: transfers of 1 % of GDP "
+        "lower the poverty rate by about 10 % (Latin American conditional cash transfer "
+        "programmes of 0.3-0.5 % of GDP lowered poverty by a few points)."),
     "poverty elasticity": Param(
         0.8, "Dmnl", 0.5, 1.2,
         "Elasticity of the poverty rate to the share of the labour force without a decent "
@@ -100,9 +110,11 @@ def bottom_up(
         Prefix for every name the sector creates.
     inputs : dict, optional
         Wiring of ``effective bottom up investment``, ``real exchange rate``,
-        ``world frontier``, ``technological capability``, ``initial capability``,
+        ``world frontier``, ``frontier growth rate``, ``technological capability``,
+        ``initial capability``,
         ``extraction``, ``upgraded exports``, ``other tradables output``,
-        ``nontradable output`` and ``population``.
+        ``nontradable output``, ``population``, ``rent consumption``, ``fund withdrawals``
+        and ``gdp``.
     **params : float
         Overrides of :data:`BOTTOM_UP_PARAMS` (underscored keys).
 
@@ -119,7 +131,8 @@ def bottom_up(
     blk = Block(b, prefix=prefix, inputs=inputs)
     blk.params(BOTTOM_UP_PARAMS, {k.replace("_", " "): v for k, v in params.items()})
     blk.flow("cluster formation",
-             "{cluster decline rate} * {initial cluster output} * {world frontier} + "
+             "({cluster decline rate} + {frontier growth rate}) * {initial cluster output} * "
+             "{world frontier} + "
              "{effective bottom up investment} * {cluster capital productivity}",
              units="$/Year/Year", doc="New cluster capacity: a baseline keeping clusters at "
                                       "their share of a growing economy, plus what rent-funded "
@@ -159,9 +172,16 @@ def bottom_up(
     blk.aux("employment rate", "MIN({total employment} / {labour force}, 1)", units="Dmnl",
             doc="Share of the labour force in decent jobs (the rest are unemployed or "
                 "informal).")
+    blk.aux("social transfers", "{transfer share} * ({rent consumption} + {fund withdrawals})",
+            units="$/Year", doc="Rent-funded transfers reaching the poor (only while rents or "
+                                "fund payouts flow).")
+    blk.aux("transfer ratio", "{social transfers} / {gdp}", units="Dmnl",
+            doc="Social transfers relative to GDP.")
     blk.aux("poverty rate",
             "MIN({poverty floor} + ({initial poverty rate} - {poverty floor}) * ((1 - "
-            "{employment rate}) / (1 - INITIAL({employment rate}))) ^ {poverty elasticity}, 1)",
+            "{employment rate}) / (1 - INITIAL({employment rate}))) ^ {poverty elasticity} * "
+            "EXP(-{transfer poverty effect} * ({transfer ratio} - INITIAL({transfer ratio}))), 1)",
             units="Dmnl", doc="Share of the population in poverty: a floor plus a part moving "
-                              "with the share of the labour force without a decent job.")
+                              "with the share of the labour force without a decent job and "
+                              "lowered by rent-funded transfers while they last.")
     return dict(blk.created)

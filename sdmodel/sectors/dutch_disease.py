@@ -80,8 +80,8 @@ def dutch_disease(
     inputs : dict, optional
         Wiring of the spending streams (``rent consumption``, ``fund withdrawals``,
         ``domestic private rents``, ``human capital spending``, ``technologization
-        spending``, ``bottom up spending``), ``gdp``, ``technological capability`` and
-        ``initial capability``.
+        spending``, ``bottom up spending``), ``gdp``, ``technological capability``,
+        ``initial capability`` and ``frontier growth rate``.
     **params : float
         Overrides of :data:`DUTCH_DISEASE_PARAMS` (underscored keys).
 
@@ -124,12 +124,14 @@ def dutch_disease(
             units="$/Year", doc="Fabrication output sustainable at current productivity and "
                                 "exchange rate.")
     blk.flow("other tradables change",
-             "IF THEN ELSE({other tradables target} > {other tradables output}, "
+             "{frontier growth rate} * {other tradables output} + IF THEN ELSE("
+             "{other tradables target} > {other tradables output}, ({other tradables target} - "
+             "{other tradables output}) / {other tradables build time}, "
              "({other tradables target} - {other tradables output}) / "
-             "{other tradables build time}, ({other tradables target} - "
-             "{other tradables output}) / {other tradables closure time})",
-             units="$/Year/Year", doc="Capacity built slowly toward the target, closed fast "
-                                      "above it.")
+             "{other tradables closure time})",
+             units="$/Year/Year", doc="Capacity grows with the trend (frontier growth) and "
+                                      "moves toward the target: built slowly below it, closed "
+                                      "fast above it.")
     blk.stock("other tradables output", initial="{initial other tradables}",
               inflows=["other tradables change"], units="$/Year",
               doc="Output of the other (fabrication) non-resource tradables.")

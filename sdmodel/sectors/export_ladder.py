@@ -2,14 +2,16 @@
 
 Pérez (2010, Figures 1-3): the export profile moves up from commodities (high volume, thin
 margins, price pressure) to processed commodities, specialities and niche or custom products
-(higher unit values, margins protected by quality and knowledge). Each tier is a stock of export
-capacity (annual export value added). It grows by *entry* of new producers, which needs
-effective capability above the tier's entry barrier, and by *expansion* of incumbents, who only
-need the tier's base barrier (once inside the value networks the learning compounds: "the
-benefits of that early entry and success have been multiplied"); it shrinks by exit. Entry and
-expansion fall and exit rises with real appreciation, less for higher tiers (specialities and
-niches compete on quality more than on price). Entry barriers rise as the window of opportunity
-closes (see :mod:`sdmodel.sectors.window`). The tiers start in their steady state.
+(higher unit values, margins protected by quality and knowledge). Each tier has two stocks:
+*market access*, the share of the world tier market in whose value networks the country's
+producers are inside, won only by *entry* — which needs effective capability above the tier's
+entry barrier, low while the window of opportunity is open and high once it has closed (see
+:mod:`sdmodel.sectors.window`) — and slowly lost; and *export capacity* (annual export value
+added), seeded by entrants and grown by incumbents toward the market they have access to, who
+only need the tier's base barrier ("the benefits of that early entry and success have been
+multiplied"); capacity shrinks by exit. Entry, expansion and exit respond to the real exchange
+rate, less for higher tiers (specialities and niches compete on quality more than on price).
+The tiers start in their steady state.
 
 Examples
 --------

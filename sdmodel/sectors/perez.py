@@ -142,7 +142,7 @@ def build_perez(*, data_dir=None, initial_time: float = 2000, final_time: float 
     window_of_opportunity(b)
     export_ladder(b)
     dutch_disease(b, inputs={"gdp": "GDP"})
-    bottom_up(b)
+    bottom_up(b, inputs={"gdp": "GDP"})
     macro_accounts(b)
     return b
 

@@ -2,13 +2,19 @@
 
 Capability ``A`` (frontier in 2000 = 1) closes the gap to a frontier growing at ``lambda``
 (Nelson and Phelps 1966: ``dA/dt = phi(H) (T - A)``, the catch-up speed rising with human
-capital, Benhabib and Spiegel 1994), is raised by rent-funded technologization (more effective
-with more human capital) and by learning-by-doing in non-resource tradables: capability grows
+capital, Benhabib and Spiegel 1994), is raised by spillovers from a resource-specific capability
+and by learning-by-doing in non-resource tradables: capability grows
 with the growth of cumulative tradable output at the learning-curve exponent
 ``b = -log2(progress ratio)`` (an 80 % progress ratio gives b = 0.32). Cumulative experience is
 never lost, so tradable output that does not happen during a boom (Dutch disease) is learning
 that is never regained (van Wijnbergen 1984; Krugman 1987). The base catch-up speed is set so
 that the economy without rents stays on a balanced path (``A/T`` constant).
+
+Rent-funded technologization builds a *resource-specific* capability (targeted R&D, engineering
+and supplier development in the resource-based activities: Pérez's "technologization"), more
+effective with more human capital; it becomes obsolete at a few % a year and spills over into
+economy-wide capability. What the export tiers require (``effective capability``) is relative
+capability scaled by human capital plus this specific capability.
 
 Examples
 --------

@@ -107,6 +107,12 @@ def test_bad_input_is_a_typed_error_and_leaves_nothing(tmp_path, capsys, text, e
     assert not out.exists()
 
 
+def test_failure_removes_the_parent_folders_it_created(tmp_path, toml, capsys):
+    out = tmp_path / "new" / "deeper" / "out"
+    assert compare(NP, "--scenarios", toml, "--out", out, "--no-progress", "--discount-rate=-2") == 2
+    assert not (tmp_path / "new").exists()
+
+
 def test_failure_in_existing_folder_leaves_it_as_it_was(tmp_path, toml, capsys):
     out = tmp_path / "out"
     out.mkdir()

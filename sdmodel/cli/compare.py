@@ -83,8 +83,8 @@ def compare_command(args: argparse.Namespace) -> int:
                               f"scenarios (baseline {baseline!r})")
         paths = _write_all(out, ds, table, fig)
     except BaseException:
-        if created:
-            shutil.rmtree(out, ignore_errors=True)
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
         raise
     print(f"{model.name}: {len(scenarios)} scenarios from {args.scenarios}, baseline {baseline!r}")
     print()
@@ -103,19 +103,27 @@ def _model_check(model):
     return validate_perez_params if all(p in model.params for p in levers) else None
 
 
-def _prepare_dir(out: Path) -> bool:
-    """Make sure ``out`` is a writable folder; return True when this call created it."""
+def _prepare_dir(out: Path) -> Path | None:
+    """Make sure ``out`` is a writable folder.
+
+    Returns the topmost folder this call created (``out`` or one of its parents), to be removed
+    if the command fails, or None when ``out`` existed.
+    """
     if out.exists() and not out.is_dir():
         raise OutputError(f"output folder {str(out)!r} exists and is not a folder")
-    created = not out.exists()
+    created = None
+    if not out.exists():
+        created = out.absolute()
+        while not created.parent.exists():
+            created = created.parent
     try:
         out.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=".sdmodel-probe.", dir=out)
         os.close(fd)
         os.unlink(probe)
     except OSError as err:
-        if created:
-            shutil.rmtree(out, ignore_errors=True)
+        if created is not None and created.is_dir():
+            shutil.rmtree(created, ignore_errors=True)
         raise OutputError(f"cannot write into output folder {str(out)!r}: {err}") from err
     return created
 

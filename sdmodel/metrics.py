@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from numbers import Real
 from pathlib import Path
@@ -45,7 +44,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .exceptions import AnalysisError, OutputError, ScenarioError, suggest
+from ._atomic import atomic_path
+from .exceptions import AnalysisError, ScenarioError, suggest
 
 __all__ = ["OUTPUTS", "compare", "format_table", "to_frame", "write_csv"]
 
@@ -433,17 +433,6 @@ def write_csv(table: xr.Dataset, path: str | os.PathLike) -> Path:
     --------
     >>> write_csv(compare(ds, baseline="squander"), "out/metrics.csv")   # doctest: +SKIP
     """
-    path = Path(path)
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", newline="") as f:
-            to_frame(table).to_csv(f)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as err:
-        raise OutputError(f"cannot write {str(path)!r}: {err}") from err
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    with atomic_path(path) as tmp:
+        to_frame(table).to_csv(tmp)
+    return Path(path)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .exceptions import OutputError
+from ._atomic import atomic_path
 
 __all__ = ["pysd_output_to_dataset", "variable_attrs", "run_attrs", "save", "params_to_json"]
 
@@ -162,24 +161,10 @@ def save(ds: xr.Dataset, path: str | os.PathLike, *, overwrite: bool = True) -> 
     --------
     >>> save(xr.Dataset({"x": ("time", [1.0, 2.0])}), tmp_path / "x.nc")   # doctest: +SKIP
     """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise OutputError(f"output file {str(path)!r} exists; pass overwrite=True to replace it")
     clean = ds.copy(deep=False)
     clean.attrs = _netcdf_safe(ds.attrs)
     for name in clean.variables:
         clean[name].attrs = _netcdf_safe(ds[name].attrs)
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
+    with atomic_path(path, overwrite=overwrite) as tmp:
         clean.to_netcdf(tmp)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as err:
-        raise OutputError(f"cannot write {str(path)!r}: {err}") from err
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return Path(path)

@@ -52,3 +52,10 @@ def test_cli_run_prints_stocks_and_writes(tmp_path, capsys):
         assert json.loads(ds.attrs["parameters"]) == {"catch_up_rate": 0.2}
         final = float(ds["technological_capability"][-1])
     assert f"{final:.6g}" in text
+
+
+def test_saved_file_has_ordinary_permissions(tmp_path):
+    from sdmodel._atomic import default_file_mode
+
+    path = sd.save(xr.Dataset({"x": ("time", [1.0])}), tmp_path / "x.nc")
+    assert path.stat().st_mode & 0o777 == default_file_mode()

@@ -22,11 +22,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .._atomic import write_text_atomic
 from ..exceptions import (
     BuilderError,
     DuplicateNameError,
@@ -427,7 +427,7 @@ class Builder:
         path = Path(path)
         if path.suffix.lower() != ".mdl":
             raise OutputError(f"output path {str(path)!r} must end in .mdl (Vensim text)")
-        _atomic_write(path, self.to_mdl())
+        write_text_atomic(path, self.to_mdl())
         return path
 
     def compile(self, *, check_units: bool = True, cache_dir: str | os.PathLike | None = None):
@@ -463,7 +463,7 @@ class Builder:
         stem = re.sub(r"[^\w.-]+", "_", self._name).strip("._") or "model"
         path = root / "builder" / f"{stem}-{digest[:20]}" / f"{stem}.mdl"
         if not path.is_file():
-            _atomic_write(path, text)
+            write_text_atomic(path, text)
         model = load(path, cache_dir=cache_dir)
         if check_units:
             self._check_units(model)
@@ -510,18 +510,3 @@ class Builder:
             counts[e.kind] = counts.get(e.kind, 0) + 1
         summary = ", ".join(f"{n} {k}{'s' if n > 1 else ''}" for k, n in counts.items())
         return f"<sdmodel.Builder {self._name!r}: {summary or 'empty'}>"
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as err:
-        raise OutputError(f"cannot write {str(path)!r}: {err}") from err

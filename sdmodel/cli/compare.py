@@ -128,15 +128,10 @@ def _prepare_dir(out: Path) -> Path | None:
     return created
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _write_all(out: Path, ds, table, fig) -> list[Path]:
     """Write every output into a staging folder, then move them into ``out`` together."""
     import sdmodel as sd
+    from .._atomic import default_file_mode
 
     stage = Path(tempfile.mkdtemp(prefix=".sdmodel-compare.", dir=out))
     moved: list[Path] = []
@@ -147,10 +142,10 @@ def _write_all(out: Path, ds, table, fig) -> list[Path]:
             raise OutputError(f"cannot write {str(out / OUTPUTS[0])!r}: {err}") from err
         sd.save(ds, stage / OUTPUTS[1])
         sd.metrics.write_csv(table, stage / OUTPUTS[2])
-        mode = 0o666 & ~_umask()
+        mode = default_file_mode()
         for name in OUTPUTS:
             try:
-                os.chmod(stage / name, mode)  # temporary files are private; outputs are not
+                os.chmod(stage / name, mode)  # the figure is written by matplotlib directly
                 os.replace(stage / name, out / name)
             except OSError as err:
                 raise OutputError(f"cannot write {str(out / name)!r}: {err}") from err

@@ -221,3 +221,18 @@ def test_dual_strategy_bottom_up_fights_poverty_top_down_upgrades(model):
     for year in (2040, 2060):
         assert float(top["export_sophistication"].sel(time=year)) > float(
             dual["export_sophistication"].sel(time=year))
+
+
+def test_permanent_income_rule_spends_more_early_and_less_late(model):
+    """As the closed-form fiscal rules (DESIGN.md section 5): bird-in-hand spends less early."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bih = model.run({"fund_share": 0.5, "fund_spending_rule": 0})
+        pih = model.run({"fund_share": 0.5, "fund_spending_rule": 1})
+    w = "fund_withdrawals"
+    for year in (2005, 2010):
+        assert float(pih[w].sel(time=year)) > float(bih[w].sel(time=year))
+    for year in (2040, 2060):
+        assert float(pih[w].sel(time=year)) < float(bih[w].sel(time=year))
+    # bird-in-hand pays exactly the spending rate times the fund
+    np.testing.assert_allclose(bih[w].values, 0.04 * bih["sovereign_fund"].values, rtol=1e-12)

@@ -5,7 +5,8 @@ deposits in a sovereign fund abroad, and reinvestment, itself split into human c
 technologization and bottom-up clusters. Reinvestment starts in ``reinvestment start year``;
 before that its share is consumed. The fund earns a world return and pays out to the budget by a
 spending rule: bird-in-hand (a fixed rate of the fund) or permanent income (the same rate of the
-fund plus the fund's share of the rents still in the ground). Reinvestment meets an absorptive
+fund plus the present value of the fund's share of the rents still in the ground, at the
+long-run price). Reinvestment meets an absorptive
 capacity (van der Ploeg and Venables 2011): spending faster than the economy can absorb has
 diminishing effect, and the capacity grows with human capital ("investing to invest").
 
@@ -103,7 +104,7 @@ def rent_allocation(
     inputs : dict, optional
         Wiring of the names read from other sectors: ``fiscal rents``, ``gdp``,
         ``human capital``, ``initial human capital``, ``government take``,
-        ``expected price``, ``unit extraction cost``, ``resource reserves``. By default the
+        ``long run price``, ``price boom scale``, ``unit extraction cost``, ``resource reserves``, ``extraction``. By default the
         unprefixed names of the other sectors.
     **params : float
         Overrides of :data:`ALLOCATION_PARAMS` (underscored keys).
@@ -144,10 +145,14 @@ def rent_allocation(
     blk.flow("fund returns", "{fund return rate} * {sovereign fund}", units="$/Year",
              doc="Real return earned abroad by the fund.")
     blk.aux("subsoil fund wealth",
-            "{fund share} * {government take} * MAX({expected price} - "
-            "{unit extraction cost}, 0) * {resource reserves}",
-            units="$", doc="The fund's claim on rents still in the ground (undiscounted, at the "
-                           "expected price): the wealth the permanent-income rule spends from.")
+            "{fund share} * {government take} * {price boom scale} * MAX({long run price} - "
+            "{unit extraction cost}, 0) * {extraction} * (1 - EXP(-{fund return rate} * ZIDZ({resource reserves}, "
+            "{extraction}))) / {fund return rate}",
+            units="$", doc="The fund's claim on rents still in the ground: the present value, "
+                           "at the fund's return, of extracting the reserve at the current rate "
+                           "and selling it at the long-run price (as Chile's structural balance "
+                           "rule values copper at a long-run reference price), scaled like the "
+                           "price itself by the price boom scale.")
     blk.flow("fund withdrawals",
              "IF THEN ELSE({fund spending rule} < 0.5, {fund spending rate} * {sovereign fund}, "
              "MIN({fund spending rate} * ({sovereign fund} + {subsoil fund wealth}), "

@@ -1,8 +1,8 @@
 """Batch engine against PySD: random perturbations of constants, same trajectories (1e-9).
 
-For each test model the batch compiler accepts and that has scalar constants, 20 parameter
-sets (every scalar constant scaled by a factor drawn in [0.8, 1.2]) are run once through
-``run_batch`` and 20 times through PySD (``Model.run``); trajectories must agree to 1e-9
+For each test model the batch compiler accepts and that has constants, 20 parameter
+sets (every constant, cell by cell, scaled by a factor drawn in [0.8, 1.2]) are run once through
+``run_batch`` and 20 times through PySD; trajectories must agree to 1e-9
 relative. The oracle is PySD itself, an independent engine.
 """
 
@@ -17,6 +17,7 @@ from conftest import TEST_MODELS
 import sdmodel as sd
 from sdmodel.batch import get_compiled
 from sdmodel.exceptions import SDModelError
+from sdmodel.results import pysd_output_to_dataset
 
 N_RUNS = 20
 MODEL_FILES = sorted(TEST_MODELS.glob("*/*.mdl")) if TEST_MODELS.is_dir() else []
@@ -32,8 +33,23 @@ def _accepted(path):
 
 
 def _perturbations(model, rng):
-    scalars = {k: v for k, v in model.params.items() if np.ndim(v) == 0}
-    return {k: v * rng.uniform(0.8, 1.2, N_RUNS) for k, v in scalars.items()}
+    """Every constant scaled by factors in [0.8, 1.2]: per run, and per cell if subscripted."""
+    out = {}
+    for name, value in model.params.items():
+        arr = np.asarray(value, dtype=float)
+        out[name] = arr[None, ...] * rng.uniform(0.8, 1.2, (N_RUNS, *arr.shape))
+    return out
+
+
+def _pysd_params(model, params, run):
+    out = {}
+    for name, values in params.items():
+        default = model.params[name]
+        if np.ndim(default) == 0:
+            out[name] = float(values[run])
+        else:
+            out[name] = default.copy(data=values[run])
+    return out
 
 
 def compare(model, seed: int = 0) -> list[str]:
@@ -46,8 +62,12 @@ def compare(model, seed: int = 0) -> list[str]:
         warnings.simplefilter("ignore")
         ds = model.run_batch(params)
         bad = []
+        pysd_model = model.pysd
         for run in range(N_RUNS):
-            ref = model.run({k: float(v[run]) for k, v in params.items()})
+            # PySD directly (Model.run would reload the model before every run); each run sets
+            # every perturbed constant, so no run inherits another's values.
+            frame = pysd_model.run(params=_pysd_params(model, params, run), flatten_output=False)
+            ref = pysd_output_to_dataset(frame, model, params={}, settings=model.time_settings)
             for name in ref.data_vars:
                 if name not in ds.data_vars:
                     continue
@@ -55,6 +75,7 @@ def compare(model, seed: int = 0) -> list[str]:
                 b = ref[name].transpose(*ds[name].isel(run=run).dims).values
                 if not np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True):
                     bad.append(f"{name}@{run}")
+        pysd_model.reload()
     return bad
 
 
@@ -63,8 +84,8 @@ def test_perturbed_runs_match_pysd(path):
     model = _accepted(path)
     if model is None:
         pytest.skip("not accepted by the batch compiler (counted in test_batch_canonical)")
-    if not any(np.ndim(v) == 0 for v in model.params.values()):
-        pytest.skip("no scalar constants to perturb")
+    if not model.params:
+        pytest.skip("no constants to perturb")
     try:
         model.run()
     except SDModelError as err:

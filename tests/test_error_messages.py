@@ -645,3 +645,56 @@ def test_sampling_a_parameter_without_documented_range():
     with pytest.raises(exc.AnalysisError, match=r"^parameter 'initial_capability' of model "
                                                 r"'nelson_phelps' has no documented range"):
         sd.analysis.latin_hypercube(model, ["initial_capability"], 10)
+
+
+# --- batch engine (Model.run_batch) ---
+
+
+def test_batch_unequal_lengths_name_every_parameter(np_model):
+    import numpy as np
+
+    with pytest.raises(exc.ParameterError, match=r"^parameter arrays have unequal lengths "
+                                                 r"\('catch_up_rate': 3, 'initial_frontier': 2\)"):
+        np_model.run_batch({"catch_up_rate": np.ones(3), "initial_frontier": np.ones(2)})
+
+
+def test_batch_parameter_that_is_not_a_constant(np_model):
+    with pytest.raises(exc.ParameterError, match=r"^'world frontier' is not a constant of model "
+                                                 r"'nelson_phelps' \(it is computed by the model\)"):
+        np_model.run_batch({"world frontier": [1.0, 2.0]})
+
+
+def test_batch_unknown_parameter_suggests(np_model):
+    with pytest.raises(exc.ParameterError, match=r"^parameter 'catch_up_rte' is not in model "
+                                                 r"'nelson_phelps'\. Did you mean 'catch_up_rate'"):
+        np_model.run_batch({"catch_up_rte": [0.1]})
+
+
+def test_batch_zero_runs(np_model):
+    with pytest.raises(exc.ParameterError, match=r"^values for 'catch_up_rate' are empty: N = 0 "
+                                                 r"runs"):
+        np_model.run_batch({"catch_up_rate": []})
+
+
+@pytest.mark.parametrize("value", [["a", "b"], [True, False], 0.3, "0.3"])
+def test_batch_non_numeric_or_scalar_values(np_model, value):
+    with pytest.raises(exc.ParameterError, match=r"^values? for 'catch_up_rate' must be "):
+        np_model.run_batch({"catch_up_rate": value})
+
+
+def test_batch_nan_value_names_the_run(np_model):
+    with pytest.raises(exc.ParameterError, match=r"^values for 'catch_up_rate' contain NaN "
+                                                 r"\(run 1\)"):
+        np_model.run_batch({"catch_up_rate": [0.1, float("nan")]})
+
+
+def test_batch_time_setting_as_parameter(np_model):
+    with pytest.raises(exc.ParameterError, match=r"^'TIME STEP' is a time setting"):
+        np_model.run_batch({"TIME STEP": [1.0, 0.5]})
+
+
+def test_batch_unsupported_construct_names_element_and_construct():
+    model = sd.load(TEST_MODELS / "allocate_available" / "test_allocate_available.mdl")
+    with pytest.raises(exc.UnsupportedConstructError, match=r"^allocation mixed: construct "
+                                                            r"AllocateAvailable is not supported"):
+        model.run_batch({next(iter(model.params)): [1.0]})

@@ -212,7 +212,7 @@ def sobol(
 
     Examples
     --------
-    >>> si = sobol(model, ["rer_elasticity", "catch_up_rate"],
+    >>> si = sobol(model, ["frontier_growth_rate", "catch_up_elasticity"],
     ...            metrics=["gdp_per_capita@2040"], n=512, seed=1)   # doctest: +SKIP
     """
     from SALib.analyze import sobol as analyze
@@ -284,7 +284,7 @@ def morris(
 
     Examples
     --------
-    >>> mo = morris(model, ["catch_up_rate"], metrics=["gdp_per_capita@2040"], seed=1)   # doctest: +SKIP
+    >>> mo = morris(model, ["catch_up_elasticity"], metrics=["gdp_per_capita@2040"], seed=1)   # doctest: +SKIP
     """
     from SALib.analyze import morris as analyze
     from SALib.sample import morris as sample

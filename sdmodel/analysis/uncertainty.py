@@ -9,7 +9,7 @@ probability that one scenario beats another on each metric.
 Examples
 --------
 >>> import sdmodel as sd
->>> samples = sd.analysis.latin_hypercube(model, ["rer_elasticity", "catch_up_rate"], 500, seed=1)  # doctest: +SKIP
+>>> samples = sd.analysis.latin_hypercube(model, ["frontier_growth_rate", "catch_up_elasticity"], 500, seed=1)  # doctest: +SKIP
 >>> runs = sd.analysis.scenario_runs(model, sd.load_scenarios("models/perez/scenarios.toml"),
 ...                                  samples, return_vars=["gdp_per_capita"])                  # doctest: +SKIP
 >>> bands = sd.analysis.percentile_bands(runs)                                                  # doctest: +SKIP

@@ -10,6 +10,7 @@ Examples
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 
@@ -69,8 +70,8 @@ def fit(result, *, ncols: int | None = None, title: str | None = None):
             ax.plot(time, sim[:, j], "-", color="#0072B2", linewidth=1.8,
                     label="simulated" if j == 0 else None)
         r2 = result.r2.get(name, float("nan"))
-        label = str(da.attrs.get("long_name") or name)
-        ax.set_title(f"{label} (R² = {r2:.3f})", fontsize=10)
+        label = textwrap.shorten(str(da.attrs.get("long_name") or name), 60, placeholder="...")
+        ax.set_title(textwrap.fill(f"{label} (R² = {r2:.3f})", 44), fontsize=10)
         ax.set_ylabel(str(da.attrs.get("units") or ""), fontsize=9)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(f"Time ({tu})" if tu else "Time", fontsize=9)

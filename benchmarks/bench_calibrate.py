@@ -1,0 +1,68 @@
+"""The same differential-evolution calibration through ``run_batch`` and through PySD runs
+(target: batch at least 50 times faster).
+
+Run with ``make bench`` or ``.venv/bin/python -m pytest benchmarks/bench_calibrate.py
+--benchmark-only``. Both cases fit four structural parameters of the reference model to
+synthetic series (2000-2019) with a fixed seed and a fixed number of generations, no polish;
+the fitted values agree, so the work is the same. The ratio is reported in ``extra_info``
+of the PySD case and printed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import sdmodel as sd
+
+MODELS = Path(__file__).resolve().parents[1] / "models"
+START = {"spending_effect": (4.0, 1.5, 5.0), "rer_half_life": (0.5, 0.33, 2.0),
+         "base_unit_extraction_cost": (0.8, 0.5, 0.85),
+         "other_tradables_exchange_rate_elasticity": (2.5, 0.75, 3.0)}
+MAPPING = {"rer": "real_exchange_rate", "rents": "100 * resource_rents / gdp"}
+OPTIONS = {"maxiter": 3, "popsize": 6}  # 24 parameter sets a generation, 4 generations
+_TIMES: dict[str, float] = {}
+_VALUES: dict[str, dict] = {}
+
+
+@pytest.fixture(scope="module")
+def problem():
+    path = MODELS / "perez" / "perez.mdl"
+    if not path.is_file():
+        pytest.skip("the reference model is not in the tree")
+    model = sd.load(path)
+    ds = model.run({"spending_effect": 2.5, "rer_half_life": 1.0}, final_time=2019)
+    rng = np.random.default_rng(1)
+    observed = xr.Dataset({
+        "rer": ds["real_exchange_rate"] * (1 + 0.02 * rng.standard_normal(ds.sizes["time"])),
+        "rents": 100 * ds["resource_rents"] / ds["gdp"]
+                 * (1 + 0.02 * rng.standard_normal(ds.sizes["time"])),
+    })
+    model.run_batch({"spending_effect": np.array([2.0, 3.0])})  # warm-up: compile once
+    return model, observed
+
+
+@pytest.mark.parametrize("engine", ["batch", "pysd"])
+def test_differential_evolution_calibration(benchmark, problem, engine):
+    model, observed = problem
+
+    def run():
+        return sd.calibrate(model, observed, START, mapping=MAPPING,
+                            method="differential_evolution", seed=1, options=OPTIONS,
+                            polish=False, engine=engine, progress=False)
+
+    fit = benchmark.pedantic(run, rounds=1 if engine == "pysd" else 3, iterations=1)
+    _TIMES[engine] = benchmark.stats.stats.min
+    _VALUES[engine] = fit.values
+    benchmark.extra_info["model_runs"] = fit.nfev
+    benchmark.extra_info["load_average_1min"] = os.getloadavg()[0]
+    if len(_TIMES) == 2:
+        ratio = _TIMES["pysd"] / _TIMES["batch"]
+        benchmark.extra_info["batch_speedup"] = ratio
+        print(f"\ncalibration through run_batch is {ratio:.1f} times faster than through PySD")
+        for name, value in _VALUES["batch"].items():
+            assert value == pytest.approx(_VALUES["pysd"][name], rel=1e-6)

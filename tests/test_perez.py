@@ -236,3 +236,14 @@ def test_permanent_income_rule_spends_more_early_and_less_late(model):
         assert float(pih[w].sel(time=year)) < float(bih[w].sel(time=year))
     # bird-in-hand pays exactly the spending rate times the fund
     np.testing.assert_allclose(bih[w].values, 0.04 * bih["sovereign_fund"].values, rtol=1e-12)
+
+
+def test_readme_documents_every_parameter_with_its_default_and_range(model):
+    readme = (MODELS / "perez" / "README.md").read_text(encoding="utf-8")
+    for py, row in model.doc.iterrows():
+        if row["kind"] != "Constant" or py not in model.params:
+            continue
+        lo, hi = row["limits"]
+        rng = "fixed" if lo == hi else f"{lo:g} – {hi:g}"
+        entry = f"| `{py}` | {model.params[py]:g} | {row['units']} | {rng} |"
+        assert entry in readme, f"README lacks or misstates {entry}"

@@ -247,3 +247,12 @@ def test_readme_documents_every_parameter_with_its_default_and_range(model):
         rng = "fixed" if lo == hi else f"{lo:g} – {hi:g}"
         entry = f"| `{py}` | {model.params[py]:g} | {row['units']} | {rng} |"
         assert entry in readme, f"README lacks or misstates {entry}"
+
+
+def test_builder_compile_gives_the_same_model(runs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compiled = sd.sectors.perez.build_perez(data_dir=DATA_DIR).compile()   # checks units
+        ds = compiled.run(REINVEST, return_vars=["gdp_per_capita", "sovereign_fund"])
+    np.testing.assert_array_equal(ds["gdp_per_capita"].values,
+                                  runs["reinvest"]["gdp_per_capita"].values)

@@ -5,8 +5,9 @@ Each sector takes the builder, a ``prefix=""`` for the names it creates, an ``in
 wiring the names it reads from other sectors (default: their unprefixed names) and keyword
 overrides of its parameters (defaults, units, plausible ranges and sources live in its
 ``*_PARAMS`` table). It returns ``{local name: model name}`` of what it created.
-:func:`sdmodel.sectors.perez.build_perez` assembles the nine sectors into the reference model
-of Pérez (2010).
+:func:`sdmodel.sectors.perez.build_perez` (``sd.sectors.perez.build_perez``) assembles the nine
+sectors into the reference model of Pérez (2010); :mod:`sdmodel.sectors.perez_behaviours`
+checks its behaviours and their sensitivity.
 
 Examples
 --------
@@ -39,3 +40,17 @@ __all__ = [
     "bottom_up",
     "macro_accounts",
 ]
+
+_SUBMODULES = ("perez", "perez_behaviours")
+
+
+def __getattr__(name: str):
+    """Import the assembled model's modules on first use (``sd.sectors.perez.build_perez``).
+
+    They are not imported eagerly so that ``python -m sdmodel.sectors.perez`` runs cleanly.
+    """
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -55,7 +55,7 @@ def check_prefix(prefix: object) -> str:
     """Return a valid name prefix (empty or text ending in a space/underscore)."""
     if not isinstance(prefix, str):
         raise BuilderError(f"prefix {prefix!r} is a {type(prefix).__name__}; expected a str")
-    if prefix and not prefix[-1] in " _":
+    if prefix and prefix[-1] not in " _":
         prefix += " "
     return prefix
 
@@ -105,6 +105,12 @@ class Block:
             self._record(local, self.b.constant(
                 self.name(local), value, units=p.units, doc=p.doc, limits=(p.low, p.high)
             ))
+
+    def constant(self, local: str, value: float, *, units: str, doc: str, limits=None) -> str:
+        """Add a constant outside the parameter table (e.g. one generated from data)."""
+        return self._record(local, self.b.constant(
+            self.name(local), value, units=units, doc=doc, limits=limits
+        ))
 
     def aux(self, local: str, equation: str, *, units: str, doc: str, limits=None) -> str:
         return self._record(local, self.b.aux(

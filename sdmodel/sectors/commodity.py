@@ -146,17 +146,14 @@ def commodity_rents(
             f"the data when the model is generated; {int(points[0][0])}-{int(last_year)}. "
             "Its input is the calendar year as a number (Time / one year), as Vensim wants "
             "lookup inputs dimensionless.")
-    blk._record("one year", b.constant(
-        blk.name("one year"), 1, units="Year", doc="One year: turns Time into the "
-        "dimensionless calendar year the price history lookup reads.", limits=(1, 1)))
-    blk._record("last price year", b.constant(
-        blk.name("last price year"), last_year, units="Year",
-        doc="Last year of the observed price series; scenario paths start here. Generated "
-            "from the data.", limits=(last_year, last_year)))
-    blk._record("last observed price", b.constant(
-        blk.name("last observed price"), last_price, units="Dmnl",
-        doc="Price index in the last year of data (2000 = 1). Generated from the data.",
-        limits=(last_price, last_price)))
+    blk.constant("one year", 1, units="Year", doc="One year: turns Time into the "
+                 "dimensionless calendar year the price history lookup reads.", limits=(1, 1))
+    blk.constant("last price year", last_year, units="Year",
+                 doc="Last year of the observed price series; scenario paths start here. "
+                     "Generated from the data.", limits=(last_year, last_year))
+    blk.constant("last observed price", last_price, units="Dmnl",
+                 doc="Price index in the last year of data (2000 = 1). Generated from the data.",
+                 limits=(last_price, last_price))
     blk.aux("reverting price",
             "{long run price} + ({last observed price} - {long run price}) * "
             "EXP(({last price year} - Time) / {price reversion time})",

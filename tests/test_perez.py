@@ -114,6 +114,13 @@ def test_squandering_appreciates_shrinks_tradables_and_leaves_no_lasting_gain(ru
     # fabrication output falls in absolute terms during the boom
     other = s["other_tradables_output"]
     assert float(other.sel(time=BOOM).min()) < float(other.sel(time=2003))
+    # learning-by-doing lost while tradables shrink is not regained (Krugman 1987): cumulative
+    # experience stays below the no-boom path to the end, and so does capability
+    experience = s["tradable_experience"] / nb["tradable_experience"]
+    assert float(experience.sel(time=slice(2010, 2060)).max()) < 0.999
+    for year in (2020, 2040, 2060):
+        assert float(s["technological_capability"].sel(time=year)) < float(
+            nb["technological_capability"].sel(time=year))
     ratio = s["gdp_per_capita"] / nb["gdp_per_capita"]
     assert float(ratio.sel(time=BOOM).max()) > float(ratio.sel(time=2000)) + 0.1
     for year in (2040, 2050, 2060):

@@ -585,6 +585,22 @@ def test_perez_sector_bad_parameter_name():
         sd.sectors.human_capital(b, educaton_delay=5)
 
 
+def test_perez_batch_and_run_window_checks(perez_model):
+    from sdmodel.sectors.perez import validate_perez_params
+
+    with pytest.raises(exc.ParameterError, match=r"fund_share = 1\.5 \(run 2\) is outside "
+                                                 r"\[0, 1\]"):
+        validate_perez_params(perez_model, {"fund_share": [0.0, 0.5, 1.5]})
+    with pytest.raises(exc.ParameterError, match=r"= 1\.1 \(run 1\); expected the split"):
+        validate_perez_params(perez_model, {"human_capital_share": [0.4, 0.5]})
+    with pytest.raises(exc.ParameterError, match=r"different lengths"):
+        validate_perez_params(perez_model, {"fund_share": [0.1, 0.2],
+                                            "reinvestment_share": [0.1, 0.2, 0.3]})
+    with pytest.raises(exc.ParameterError, match=r"reinvestment_start_year = 2045 is outside the "
+                                                 r"run \[2000, 2040\]"):
+        validate_perez_params(perez_model, {"reinvestment_start_year": 2045}, final_time=2040)
+
+
 # --- analysis (window sweeps, uncertainty, sensitivity, ensembles) ---
 
 _WINDOW_TOY = MODELS.parent / "tests" / "data" / "window_toy.mdl"

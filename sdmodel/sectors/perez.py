@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from ..builder import Builder
 from ..exceptions import DataError, ParameterError
@@ -147,18 +149,27 @@ def build_perez(*, data_dir=None, initial_time: float = 2000, final_time: float 
     return b
 
 
-def validate_perez_params(model, params: Mapping[str, object] | None = None) -> dict[str, float]:
+def validate_perez_params(model, params: Mapping[str, object] | None = None, *,
+                          initial_time: float | None = None,
+                          final_time: float | None = None) -> dict[str, np.ndarray | float]:
     """Check a parameter set of the Pérez model before a run; return the effective values.
 
     ``params`` override the model's defaults (by original or python name, as in
-    :meth:`sdmodel.Model.run`). Checked: every share in :data:`SHARE_PARAMS` lies in [0, 1];
-    the split shares (:data:`SPLIT_PARAMS`) sum to one (1e-9); ``fund_share +
-    reinvestment_share <= 1``; ``reinvestment_start_year`` inside the run.
+    :meth:`sdmodel.Model.run`); a value may be a number or, for a batch of runs, a 1-D array
+    (as in :meth:`sdmodel.Model.run_batch`; every run is checked). Checked: every share in
+    :data:`SHARE_PARAMS` lies in [0, 1]; the split shares (:data:`SPLIT_PARAMS`) sum to one
+    (1e-9); ``fund_share + reinvestment_share <= 1``; ``reinvestment_start_year`` inside the run
+    (the model's, or ``initial_time``/``final_time`` when a run overrides them).
+
+    Returns
+    -------
+    dict
+        ``{python name: value}`` of the checked parameters (floats, or arrays for a batch).
 
     Raises
     ------
     ParameterError
-        Naming the parameter(s), the value(s) and what was expected.
+        Naming the parameter(s), the value(s), the run (for a batch) and what was expected.
 
     Examples
     --------
@@ -167,35 +178,68 @@ def validate_perez_params(model, params: Mapping[str, object] | None = None) -> 
     ...
     sdmodel.exceptions.ParameterError: fund_share = 1.2 is outside [0, 1]; ...
     """
-    values = {k: v for k, v in model.params.items() if isinstance(v, float)}
-    for py, value in model.prepare_params(params).items():
-        if not isinstance(value, float):
-            raise ParameterError(f"{py} must be a single number for the Pérez model checks, "
-                                 f"got {type(value).__name__}")
-        values[py] = value
+    checked = (*SHARE_PARAMS, "reinvestment_start_year")
+    values: dict[str, np.ndarray] = {py: np.asarray(model.params[py], dtype=float)
+                                     for py in checked}
+    for name, value in (params or {}).items():
+        py = model.resolve(str(name), what="parameter")
+        if py not in values:
+            continue
+        if isinstance(value, pd.Series):
+            value = value.to_numpy()
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ParameterError(f"value for {py!r} must be a number or a 1-D array of numbers, "
+                                 f"got {type(value).__name__} {value!r}") from None
+        if arr.ndim > 1:
+            raise ParameterError(f"value for {py!r} has shape {arr.shape}; expected a number or "
+                                 "a 1-D array (one value per run)")
+        values[py] = arr
+    try:
+        shapes = np.broadcast_shapes(*(v.shape for v in values.values()))
+    except ValueError:
+        lengths = {k: v.shape for k, v in values.items() if v.ndim}
+        raise ParameterError(f"batch parameter arrays have different lengths {lengths}; "
+                             "expected one value per run in each") from None
+
+    def where(mask) -> str:
+        if not shapes:
+            return ""
+        return f" (run {int(np.flatnonzero(np.broadcast_to(mask, shapes))[0])})"
+
+    def pick(v, mask):
+        v = np.broadcast_to(v, shapes)
+        return float(v[np.flatnonzero(np.broadcast_to(mask, shapes))[0]] if shapes else v)
+
     for py in SHARE_PARAMS:
-        v = values[py]
-        if not 0.0 <= v <= 1.0:
-            raise ParameterError(f"{py} = {v:g} is outside [0, 1]; expected a share between 0 "
-                                 "and 1")
-    total = math.fsum(values[p] for p in SPLIT_PARAMS)
-    if abs(total - 1.0) > 1e-9:
-        parts = " + ".join(f"{p} ({values[p]:g})" for p in SPLIT_PARAMS)
-        raise ParameterError(f"{parts} = {total:g}; expected the split of reinvested rents to "
-                             "sum to 1")
-    if values["fund_share"] + values["reinvestment_share"] > 1.0 + 1e-12:
+        bad = ~((values[py] >= 0.0) & (values[py] <= 1.0))
+        if bad.any():
+            raise ParameterError(f"{py} = {pick(values[py], bad):g}{where(bad)} is outside "
+                                 "[0, 1]; expected a share between 0 and 1")
+    total = sum(values[p] for p in SPLIT_PARAMS)
+    bad = np.abs(total - 1.0) > 1e-9
+    if bad.any():
+        parts = " + ".join(f"{p} ({pick(values[p], bad):g})" for p in SPLIT_PARAMS)
+        raise ParameterError(f"{parts} = {pick(total, bad):g}{where(bad)}; expected the split of "
+                             "reinvested rents to sum to 1")
+    both = values["fund_share"] + values["reinvestment_share"]
+    bad = both > 1.0 + 1e-12
+    if bad.any():
         raise ParameterError(
-            f"fund_share ({values['fund_share']:g}) + reinvestment_share "
-            f"({values['reinvestment_share']:g}) = "
-            f"{values['fund_share'] + values['reinvestment_share']:g}; expected at most 1 (the "
-            "rest of fiscal rents is consumed)")
+            f"fund_share ({pick(values['fund_share'], bad):g}) + reinvestment_share "
+            f"({pick(values['reinvestment_share'], bad):g}) = {pick(both, bad):g}{where(bad)}; "
+            "expected at most 1 (the rest of fiscal rents is consumed)")
     t = model.time_settings
+    lo = t.initial_time if initial_time is None else float(initial_time)
+    hi = t.final_time if final_time is None else float(final_time)
     start = values["reinvestment_start_year"]
-    if not t.initial_time <= start <= t.final_time:
+    bad = ~((start >= lo) & (start <= hi))
+    if bad.any():
         raise ParameterError(
-            f"reinvestment_start_year = {start:g} is outside the run "
-            f"[{t.initial_time:g}, {t.final_time:g}]; expected a year inside it")
-    return values
+            f"reinvestment_start_year = {pick(start, bad):g}{where(bad)} is outside the run "
+            f"[{lo:g}, {hi:g}]; expected a year inside it")
+    return {k: (float(v) if v.ndim == 0 else v) for k, v in values.items()}
 
 
 def main(argv=None) -> int:

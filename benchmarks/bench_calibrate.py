@@ -24,7 +24,7 @@ START = {"spending_effect": (4.0, 1.5, 5.0), "rer_half_life": (0.5, 0.33, 2.0),
          "base_unit_extraction_cost": (0.8, 0.5, 0.85),
          "other_tradables_exchange_rate_elasticity": (2.5, 0.75, 3.0)}
 MAPPING = {"rer": "real_exchange_rate", "rents": "100 * resource_rents / gdp"}
-OPTIONS = {"maxiter": 3, "popsize": 6}  # 24 parameter sets a generation, 4 generations
+OPTIONS = {"maxiter": 2, "popsize": 15}  # scipy's default 60 sets a generation, 3 generations
 _TIMES: dict[str, float] = {}
 _VALUES: dict[str, dict] = {}
 

@@ -185,7 +185,7 @@ def calibrate(
                 refined = _polish(space, objective, outcome.u)
                 message += f"; polished with least_squares ({refined.message})"
                 u_end = refined.u
-            chi = objective.chisqr(space.to_natural(u_end))
+            chi = objective.chisqr(space.to_natural(u_end)) if multistart > 1 else 0.0
             if best is None or chi < best[0]:
                 best = (chi, outcome.success, message)
     except KeyboardInterrupt:
@@ -249,8 +249,9 @@ def _build_result(model, objective, pars: Parameters, names, x, *, method, succe
         covariance = pd.DataFrame(cov, index=names, columns=names)
         d = np.sqrt(np.diag(cov))
         correlation = pd.DataFrame(cov / np.outer(d, d), index=names, columns=names)
-    rmse, r2 = series_stats(objective, x)
-    fit = fit_dataset(objective, x)
+    best_run = objective.simulate(x)
+    rmse, r2 = series_stats(objective, best_run)
+    fit = fit_dataset(objective, best_run)
     safe = max(chisqr, 1e-300) / n
     result = CalibrationResult(
         params=fitted, method=method, success=success, message=message,

@@ -453,13 +453,26 @@ class Objective:
         self._record(X, out)
         return out
 
-    def simulate(self, x: np.ndarray, *, return_vars=None) -> xr.Dataset:
-        """One PySD run at natural parameter vector ``x`` (for the fit Dataset)."""
+    def simulate(self, x: np.ndarray) -> xr.Dataset:
+        """One run at natural parameter vector ``x`` over the calibration window (dim
+        ``time``), through the same engine as the calibration."""
+        if self.use_batch:
+            params = {k: np.array([v]) for k, v in self.param_dict(x).items()}
+            extra = (
+                {"initial_time": self.initial_time, "final_time": self.final_time}
+                if self._batch_time_kw else {}
+            )
+            ds = self.model.run_batch(params, return_vars=self.return_vars, **extra)
+            ds = ds[self.return_vars].isel(run=0, drop=True)
+            ds = ds.drop_vars([c for c in ds.coords if c not in ds.dims])
+            times = ds["time"].values
+            keep = (times >= self.initial_time - 1e-9) & (times <= self.final_time + 1e-9)
+            return ds.isel(time=np.flatnonzero(keep))
         return self.model.run(
             self.param_dict(x),
             initial_time=self.initial_time,
             final_time=self.final_time,
-            return_vars=return_vars or self.return_vars,
+            return_vars=self.return_vars,
         )
 
     def param_dict(self, x: np.ndarray) -> dict[str, float]:

@@ -238,12 +238,12 @@ def covariance_from_jacobian(J: np.ndarray, redchi: float) -> np.ndarray | None:
     return np.linalg.inv(jtj) * redchi
 
 
-def series_stats(objective, x: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
-    """Per-series RMSE and R² (unnormalised) at natural parameter vector ``x``."""
-    sims = objective._simulate(np.asarray(x, dtype=float)[None, :])
+def series_stats(objective, ds: xr.Dataset) -> tuple[dict[str, float], dict[str, float]]:
+    """Per-series RMSE and R² (unnormalised) of one simulation ``ds`` (from
+    :meth:`Objective.simulate`)."""
     rmse, r2 = {}, {}
     for s in objective.series:
-        sim = objective._at_observations(s, s.simulated(sims))[0]
+        sim = objective._at_observations(s, s.simulated(ds).expand_dims("run"))[0]
         obs = s.values
         ss_res = float(np.sum((sim - obs) ** 2))
         ss_tot = float(np.sum((obs - obs.mean()) ** 2))
@@ -252,9 +252,8 @@ def series_stats(objective, x: np.ndarray) -> tuple[dict[str, float], dict[str, 
     return rmse, r2
 
 
-def fit_dataset(objective, x: np.ndarray) -> xr.Dataset:
-    """Observed and simulated series side by side (dim ``source``) at parameters ``x``."""
-    ds = objective.simulate(x)
+def fit_dataset(objective, ds: xr.Dataset) -> xr.Dataset:
+    """Observed and simulated series side by side (dim ``source``) from one simulation."""
     out = {}
     for s in objective.series:
         sim = s.simulated(ds)

@@ -70,6 +70,11 @@ BOTTOM_UP_PARAMS: dict[str, Param] = {
         0.45, "Dmnl", 0.45, 0.45,
         "Labour force per person (ILO: about 45 % of the population in Latin America). "
         "Fixed: only the employment rate's level depends on it."),
+    "labour market friction": Param(
+        8, "Dmnl", 4, 16,
+        "Exponent n of the smooth cap of the employment rate, e = x / (1 + x^n)^(1/n) with x = "
+        "jobs / labour force: frictional unemployment keeps e below 1 as labour demand "
+        "approaches the labour force (higher n: a sharper cap)."),
     "initial poverty rate": Param(
         0.42, "Dmnl", 0.3, 0.5,
         "Share of the population in poverty in 2000 (ECLAC: 44 % in Latin America, 2002)."),
@@ -169,9 +174,14 @@ def bottom_up(
             units="Person", doc="Decent jobs in the economy (millions).")
     blk.aux("labour force", "{participation rate} * {population}", units="Person",
             doc="Labour force (millions).")
-    blk.aux("employment rate", "MIN({total employment} / {labour force}, 1)", units="Dmnl",
-            doc="Share of the labour force in decent jobs (the rest are unemployed or "
-                "informal).")
+    blk.aux("labour demand ratio", "{total employment} / {labour force}", units="Dmnl",
+            doc="Decent jobs offered per member of the labour force.")
+    blk.aux("employment rate",
+            "{labour demand ratio} / (1 + {labour demand ratio} ^ {labour market friction}) ^ "
+            "(1 / {labour market friction})",
+            units="Dmnl", doc="Share of the labour force in decent jobs (the rest are unemployed "
+                              "or informal): the labour demand ratio, smoothly capped below 1 "
+                              "by frictional unemployment.")
     blk.aux("social transfers", "{transfer share} * ({rent consumption} + {fund withdrawals})",
             units="$/Year", doc="Rent-funded transfers reaching the poor (only while rents or "
                                 "fund payouts flow).")

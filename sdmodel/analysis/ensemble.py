@@ -320,12 +320,18 @@ def _write_store(ds: xr.Dataset, target: Path, *, client, overwrite: bool) -> xr
             raise
         except OSError as err:
             raise OutputError(f"cannot write store {str(target)!r}: {err}") from err
+        old = None
         if target.exists() or target.is_symlink():
             if not overwrite:  # appeared while we were computing
                 raise OutputError(f"store {str(target)!r} already exists; pass overwrite=True to replace it")
             old = tmp / "replaced"
             os.replace(target, old)
-        os.replace(staging, target)
+        try:
+            os.replace(staging, target)
+        except OSError as err:
+            if old is not None:
+                os.replace(old, target)  # put the previous store back
+            raise OutputError(f"cannot move the finished store into {str(target)!r}: {err}") from err
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return xr.open_zarr(target, consolidated=False)

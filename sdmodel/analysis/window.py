@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from ..exceptions import AnalysisError, ScenarioError, suggest
+from ..exceptions import AnalysisError, ParameterError, ScenarioError, suggest
 from ..scenarios import load_scenarios, validate_scenarios
 from ._engine import run_many
 from ._metrics import parse_metric
@@ -84,7 +84,7 @@ def _grid_axis(values, what: str) -> np.ndarray:
 def _constant(model, name: str, what: str) -> str:
     try:
         py = model.resolve(name, what=what)
-    except Exception as err:  # ParameterError with suggestions
+    except ParameterError as err:
         raise AnalysisError(str(err)) from None
     if py not in model.params:
         raise AnalysisError(

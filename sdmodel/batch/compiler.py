@@ -27,7 +27,7 @@ from pysd.translators.structures import abstract_expressions as ae
 from pysd.translators.structures.abstract_model import AbstractControlElement
 
 from ..exceptions import AlgebraicLoopError, UnsupportedConstructError
-from .dims import Constants, Val, align, merge_dims
+from .dims import TIME, Constants, Val, align, merge_dims
 from .functions import FUNCTIONS
 from .statefuls import KINDS
 
@@ -70,6 +70,42 @@ class CompiledModel:
     outputs: list  # python names the evaluate() result carries (non-lookup variables)
     constants: dict  # python name -> default array (1, *shape)
     statefuls: list  # state keys
+    invariant: list  # outputs constant during a run (parameters, values derived from them)
+    steps: list = field(default_factory=list)  # (name, source lines, deps) in evaluation order
+    header: list = field(default_factory=list)  # lines loading constants into locals
+    step_vals: list = field(default_factory=list)  # values the update function reads
+    _evaluators: dict = field(default_factory=dict)
+
+    def evaluator(self, names):
+        """An ``evaluate(C, _S, time)`` computing only ``names`` and what the update needs.
+
+        Compiled once per set of names: steps that are neither saved nor asked for skip every
+        variable nothing depends on.
+        """
+        key = tuple(sorted(names))
+        if key not in self._evaluators:
+            lines_of = {n: (lines, deps) for n, lines, deps in self.steps}
+            needed, todo = set(), list(key) + list(self.step_vals)
+            while todo:
+                n = todo.pop()
+                if n in needed or n not in lines_of:
+                    continue
+                needed.add(n)
+                todo.extend(lines_of[n][1])
+            body = [ln for n, lines, _ in self.steps if n in needed for ln in lines]
+            ret = [n for n in key + tuple(self.step_vals)]
+            source = "\n".join(
+                ["def evaluate(C, _S, time):", "    _N = C['_N']", "    _init = False",
+                 *self.header, *("    " + ln for ln in body),
+                 "    return {" + ", ".join(f"{n!r}: {n}" for n in ret) + "}", ""])
+            scope = dict(self.namespace)
+            exec(compile(source, "<batch evaluator>", "exec"), scope)  # noqa: S102
+            self._evaluators[key] = scope["evaluate"]
+        return self._evaluators[key]
+
+    @property
+    def statics(self):
+        return self.namespace["statics"]
 
     @property
     def initialize(self):
@@ -267,6 +303,7 @@ class Compiler:
     def emit_reference(self, ast, ctx: _Ctx) -> Val:
         ref = ast.reference
         if ref == "time":
+            ctx.use(TIME)
             return Val("time", scalar=True)
         if ref not in self.cleanspace:
             return self._subscript_number(ref, ctx)
@@ -462,7 +499,7 @@ class Compiler:
         out = [f"{key} = {spec.output.format(**fmt)}"]
         node.init = node.step = out
         node.init_deps = {state.name, *(f"{key}_{a}" for a in spec.both_args)}
-        node.step_deps = {f"{key}_{a}" for a in spec.both_args}
+        node.step_deps = {TIME, *(f"{key}_{a}" for a in spec.both_args)}
         self.nodes[key] = node
         ctx.use(key)
         self._updates.extend(t.format(**fmt) for t in spec.update)
@@ -499,23 +536,45 @@ class Compiler:
             visit(n, [])
         return order
 
+    def _statics(self, order: list[str]) -> list[str]:
+        """Nodes that do not change during a run (PySD's "run" cache): computed once."""
+        static: set[str] = set()
+        for n in order:
+            node = self.nodes[n]
+            if n.startswith("_s") and "_" not in n[2:] or n.endswith("__init"):
+                continue
+            if node.init != node.step or TIME in node.step_deps:
+                continue
+            if all(d in static or d not in self.nodes for d in node.step_deps):
+                static.add(n)
+        return [n for n in order if n in static]
+
     def _assemble(self) -> CompiledModel:
+        step_order = self._order("step")
+        statics = self._statics(step_order)
+        loaded = set(self.params) | set(statics)
         header = [f"    {c} = C[{c!r}]" for c in CONTROL]
         header += [f"    {p} = C[{p!r}]" for p in self.params]
         lines = ["import numpy as np", "from sdmodel.batch import runtime as _rt", "",
-                 "def initialize(C, _N):", "    _S = {}", "    _init = True",
-                 "    time = C['initial_time']",
-                 *header]
+                 "def statics(C, _N):", "    _init = False", *header]
+        for n in statics:
+            lines += ["    " + ln for ln in self.nodes[n].step]
+        lines += ["    return {" + ", ".join(f"{n!r}: {n}" for n in statics) + "}", ""]
+        header += [f"    {p} = C[{p!r}]" for p in statics]
+        lines += ["def initialize(C, _N):", "    _S = {}", "    _init = True",
+                  "    time = C['initial_time']", *header]
         for n in self._order("init"):
-            lines += ["    " + ln for ln in self.nodes[n].init]
+            if n not in loaded:
+                lines += ["    " + ln for ln in self.nodes[n].init]
         lines += ["    return _S", "", "def evaluate(C, _S, time):", "    _N = C['_N']",
                   "    _init = False", *header]
-        for n in self._order("step"):
-            lines += ["    " + ln for ln in self.nodes[n].step]
+        for n in step_order:
+            if n not in loaded:
+                lines += ["    " + ln for ln in self.nodes[n].step]
         outputs = [py for py in self.nodes if not py.startswith("_")]
         step_vals = [n for n, node in self.nodes.items()
                      if n.startswith("_s") and node.step is not None]
-        names = outputs + step_vals + list(self.params)
+        names = [n for n in outputs if n not in loaded] + step_vals
         lines += ["    return {" + ", ".join(f"{n!r}: {n}" for n in names) + "}", "",
                   "def update(_S, V, dt):", "    _S2 = dict(_S)"]
         lines += ["    " + ln for ln in self._updates]
@@ -524,9 +583,13 @@ class Compiler:
         namespace = dict(self.consts.values)
         exec(compile(source, f"<batch:{self.model.name}>", "exec"), namespace)  # noqa: S102
         defaults = {py: _default_array(v, self.dims[py]) for py, v in self.params.items()}
+        invariant = [n for n in outputs if n in statics] + list(self.params)
+        steps = [(n, self.nodes[n].step, sorted(self.nodes[n].step_deps))
+                 for n in step_order if n not in loaded]
         return CompiledModel(source, namespace, dict(self.dims),
                              outputs + list(self.params), defaults,
-                             [k for k, _, _ in self.stateful])
+                             [k for k, _, _ in self.stateful], invariant,
+                             steps=steps, header=header, step_vals=step_vals)
 
 
 def _name_elements(section) -> None:

@@ -24,7 +24,10 @@ import numpy as np
 
 from ..exceptions import UnsupportedConstructError
 
-__all__ = ["Val", "Constants", "merge_dims", "align"]
+__all__ = ["Val", "Constants", "merge_dims", "align", "TIME"]
+
+#: Pseudo-dependency of everything that changes during a run (TIME, ACTIVE INITIAL, states).
+TIME = "<time>"
 
 Dims = tuple  # tuple[tuple[str, tuple[str, ...]], ...]
 

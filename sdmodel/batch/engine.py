@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Iterable, Mapping
 from numbers import Real
@@ -99,7 +100,11 @@ def simulate(model, values: dict, n: int, *, return_vars=None, saveper=None,
     steps, saved = sample_times(settings.initial_time, settings.final_time,
                                 settings.time_step, settings.saveper)
     shapes = {py: tuple(len(c) for _, c in compiled.dims[py]) for py in names}
-    out = {py: np.empty((n, len(saved), *shapes[py])) for py in names}
+    # time-major buffers: each saved step writes one contiguous block; values constant during
+    # a run are stored once per run and broadcast over time at the end
+    invariant = set(compiled.invariant)
+    out = {py: np.empty((len(saved), n, *shapes[py])) for py in names if py not in invariant}
+    fixed = {py: np.empty((n, *shapes[py])) for py in names if py in invariant}
     finite = np.ones(n, dtype=bool)
     control = {
         "initial_time": settings.initial_time, "final_time": settings.final_time,
@@ -110,8 +115,18 @@ def simulate(model, values: dict, n: int, *, return_vars=None, saveper=None,
         consts = dict(compiled.constants)
         consts.update({py: v[start:stop] for py, v in values.items()})
         consts.update(control, _N=stop - start)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            consts.update(compiled.statics(consts, stop - start))
+        for py, arr in fixed.items():
+            arr[start:stop] = consts[py]
         finite[start:stop] = _integrate(compiled, consts, steps, saved, settings,
-                                        {py: a[start:stop] for py, a in out.items()})
+                                        {py: a[:, start:stop] for py, a in out.items()})
+    for py, arr in fixed.items():
+        finite &= np.isfinite(arr).reshape(n, -1).all(axis=1)
+    out = {py: np.moveaxis(a, 0, 1) for py, a in out.items()}
+    out.update({py: np.broadcast_to(a[:, None], (n, len(saved), *a.shape[1:]))
+                for py, a in fixed.items()})
     return _dataset(model, compiled, out, saved, values, settings, names, finite)
 
 
@@ -124,19 +139,23 @@ def _integrate(compiled, consts, steps, saved, settings, out) -> np.ndarray:
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         state = compiled.initialize(consts, n)
+        save_eval = compiled.evaluator(out)
+        step_eval = compiled.evaluator(())
         t = settings.initial_time
         for k in range(steps + 1):
-            values = compiled.evaluate(consts, state, t)
+            values = (save_eval if k in saved_at else step_eval)(consts, state, t)
             if k in saved_at:
                 i = slot[k]
                 for py, arr in out.items():
-                    arr[:, i] = values[py]
+                    value = values[py]
+                    arr[i] = value
+                    # checked while the value is in cache (a pass over the output costs more)
+                    if not np.isfinite(value).all():
+                        finite &= np.isfinite(arr[i]).reshape(n, -1).all(axis=1)
             if k == steps:
                 break
             state = compiled.update(state, values, dt)
             t += dt
-    for py, arr in out.items():
-        finite &= np.isfinite(arr.reshape(n, -1)).all(axis=1)
     return finite
 
 
@@ -228,8 +247,10 @@ def _dataset(model, compiled, out, saved, values, settings, names, finite) -> xr
     n = len(finite)
     coords = {"run": np.arange(n), "time": np.array([t for _, t in saved])}
     for py, arr in values.items():
-        if arr.ndim == 1:
-            coords[py] = ("run", arr)
+        dims = compiled.dims[py]
+        for d, c in dims:
+            coords.setdefault(d, list(c))
+        coords[py] = (("run", *[d for d, _ in dims]), np.asarray(arr))
     data = {}
     for py in names:
         dims = compiled.dims[py]
@@ -241,8 +262,9 @@ def _dataset(model, compiled, out, saved, values, settings, names, finite) -> xr
         "long_name": "run produced NaN or infinity", "units": ""})
     ds = xr.Dataset(data, coords=coords)
     ds["time"].attrs.update({"units": run_attrs_time_units(model), "long_name": "Time"})
-    ds.attrs.update(run_attrs(model, params={k: np.asarray(v) for k, v in values.items()},
-                              settings=settings, engine="batch"))
+    ds.attrs.update(run_attrs(model, params={}, settings=settings, engine="batch"))
+    # the sampled values are the run coordinates; attrs only name them
+    ds.attrs["parameters"] = json.dumps(sorted(values))
     bad = np.flatnonzero(~finite)
     if bad.size:
         warnings.warn(

@@ -13,7 +13,7 @@ Examples
 from __future__ import annotations
 
 from ..exceptions import UnsupportedConstructError
-from .dims import Val, align, merge_dims
+from .dims import TIME, Val, align, merge_dims
 
 __all__ = ["FUNCTIONS"]
 
@@ -54,6 +54,7 @@ def _reduce(func: str):
 def _active_initial(comp, args, ctx):
     """ACTIVE INITIAL(expr, init): ``init`` while initialising, ``expr`` afterwards."""
     run_expr, init_expr = args
+    ctx.use(TIME)  # its value depends on the phase, never computed once for the run
     saved = ctx.phase
     ctx.phase = "step"
     run_val = comp.emit(run_expr, ctx)
@@ -79,7 +80,13 @@ def _invert_matrix(comp, args, ctx):
 
 def _time(template: str, arity: tuple[int, ...]):
     """Functions of time; ``{t}`` and ``{dt}`` are the current time and TIME STEP."""
-    return _nary(template.replace("{t}", "time").replace("{dt}", "time_step"), arity=arity)
+    inner = _nary(template.replace("{t}", "time").replace("{dt}", "time_step"), arity=arity)
+
+    def emit(comp, args, ctx):
+        ctx.use(TIME)
+        return inner(comp, args, ctx)
+
+    return emit
 
 
 FUNCTIONS = {

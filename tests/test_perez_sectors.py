@@ -106,3 +106,14 @@ def test_the_window_drives_part_of_the_late_start_penalty():
         ratio[closing] = gain[2022] / gain[2004]
     # measured: a 2022 start keeps 12 % of the 2004 gain with the window, 26 % without it
     assert ratio[10.0] < 0.6 * ratio[1e6]
+
+
+def test_education_spending_from_the_first_day_still_waits_for_graduates():
+    b = sd.Builder("hc0", initial_time=0, final_time=20, time_step=0.25)
+    b.constant("effective human capital investment", 3, units="$/Year", doc="From the start.")
+    sd.sectors.human_capital(b, human_capital_depreciation_rate=0.05, cost_of_human_capital=200)
+    ds = _run(_compile(b))
+    # the pipeline starts at the baseline steady state; rent-funded students graduate later
+    assert float(ds["students_in_education"].sel(time=0)) == pytest.approx(0.05 * 6, rel=1e-12)
+    assert 0 <= float(ds["human_capital"].sel(time=1)) - 1 < 2e-3
+    assert float(ds["human_capital"].sel(time=20)) - 1 > 0.05

@@ -77,11 +77,14 @@ def human_capital(
              "{baseline enrolment} + {effective human capital investment} / "
              "{cost of human capital}",
              units="1/Year", doc="Human capital entering education per year (index units).")
-    blk.flow("graduation", "DELAY3({enrolment}, {education delay})", units="1/Year",
-             doc="Graduates: enrolment after a third-order delay.")
-    blk.stock("students in education", initial="{enrolment} * {education delay}",
+    blk.flow("graduation",
+             "DELAY3I({enrolment}, {education delay}, {baseline enrolment})", units="1/Year",
+             doc="Graduates: enrolment after a third-order delay, starting from the baseline "
+                 "(rent-funded students enrolled at the start graduate only after the delay).")
+    blk.stock("students in education", initial="{baseline enrolment} * {education delay}",
               inflows=["enrolment"], outflows=["graduation"], units="Dmnl",
-              doc="The education pipeline: human capital in training (steady-state start).")
+              doc="The education pipeline: human capital in training (starts in the baseline "
+                  "steady state).")
     blk.flow("human capital depreciation",
              "{human capital depreciation rate} * {human capital}", units="1/Year",
              doc="Skills lost per year.")

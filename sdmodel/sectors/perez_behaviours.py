@@ -28,7 +28,7 @@ import pandas as pd
 
 from .allocation import LEVERS
 
-__all__ = ["SCENARIOS", "START_YEARS", "BEHAVIOURS", "behaviours", "sensitivity",
+__all__ = ["SCENARIOS", "START_YEARS", "BEHAVIOURS", "MARGINS", "behaviours", "sensitivity",
            "sensitivity_parameters"]
 
 REINVEST = {"reinvestment_share": 0.5, "reinvestment_start_year": 2004}
@@ -81,57 +81,81 @@ def _boom_max(da):
     return da.sel(time=slice(*BOOM)).max("time").values
 
 
-def _evaluate(res: Mapping[str, object], fine: Mapping[str, object]) -> dict[str, np.ndarray]:
-    """Behaviour flags (one per run set) from yearly results and quarter-step results."""
+#: What each behaviour's margin measures (the behaviour holds iff its margin is > 0).
+MARGINS = (
+    "tolerance minus the largest difference between policies",
+    "peak real exchange rate 2003-14 minus 1.01",
+    "0.99 minus the lowest boom-time ratio of non-resource tradables to the no-boom path",
+    "smaller of: boom gain in GDP pc ratio to no boom above 2000's + 0.02; 2000 ratio minus 2040 ratio",
+    "GDP per capita 2040, reinvest minus squander (thousand $)",
+    "non-resource export share 2040, reinvest minus squander",
+    "peak real exchange rate 2003-14, squander minus reinvest",
+    "smallest drop in the 2040 GDP pc gain between successive start years (thousand $)",
+    "peak real exchange rate 2003-14, min(squander, reinvest) minus fund",
+    "mean consumption 2003-14, min(squander, reinvest) minus fund (billion $/yr)",
+    "capability 2040: a tenth of reinvestment's gain minus the fund's gain",
+    "tolerance minus the largest allocation residual",
+    "tolerance minus the largest fund identity residual",
+    "smallest reserve (billion $) plus 1e-9",
+)
+
+
+def _margins(res: Mapping[str, object], fine: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Margin of each behaviour (> 0 iff it holds), from yearly and quarter-step results."""
     s, r, f = res["squander"], res["reinvest"], res["fund"]
     nb = res["no boom squander"]
     out = {}
-    same = True
+    worst = 0.0
     for other in ("no boom reinvest", "no boom fund"):
         for v in _VARS:
             diff = np.abs(res[other][v] - nb[v]).max("time").values
-            same = same & (diff <= 1e-9 * (1 + np.abs(nb[v]).max("time").values))
-    out[BEHAVIOURS[0]] = same
+            scale = 1 + np.abs(nb[v]).max("time").values
+            worst = np.maximum(worst, diff / scale)
+    out[BEHAVIOURS[0]] = 1e-9 - worst
     rer = "real_exchange_rate"
-    out[BEHAVIOURS[1]] = _boom_max(s[rer]) > 1.01
+    out[BEHAVIOURS[1]] = _boom_max(s[rer]) - 1.01
     ratio = (s["non_resource_tradable_output"] / nb["non_resource_tradable_output"])
-    out[BEHAVIOURS[2]] = ratio.sel(time=slice(*BOOM)).min("time").values < 0.99
+    out[BEHAVIOURS[2]] = 0.99 - ratio.sel(time=slice(*BOOM)).min("time").values
     gdp = "gdp_per_capita"
     g = s[gdp] / nb[gdp]
-    out[BEHAVIOURS[3]] = (_boom_max(g) > _at(g, 2000) + 0.02) & (_at(g, 2040) <= _at(g, 2000))
-    out[BEHAVIOURS[4]] = _at(r[gdp], 2040) > _at(s[gdp], 2040)
+    out[BEHAVIOURS[3]] = np.minimum(_boom_max(g) - _at(g, 2000) - 0.02,
+                                    _at(g, 2000) - _at(g, 2040) + 1e-12)
+    out[BEHAVIOURS[4]] = _at(r[gdp], 2040) - _at(s[gdp], 2040)
     nres = "non_resource_export_share"
-    out[BEHAVIOURS[5]] = _at(r[nres], 2040) > _at(s[nres], 2040)
-    out[BEHAVIOURS[6]] = _boom_max(r[rer]) < _boom_max(s[rer])
+    out[BEHAVIOURS[5]] = _at(r[nres], 2040) - _at(s[nres], 2040)
+    out[BEHAVIOURS[6]] = _boom_max(s[rer]) - _boom_max(r[rer])
     gains = [_at(r[gdp], 2040) - _at(s[gdp], 2040)] + [
         _at(res[f"start {y}"][gdp], 2040) - _at(s[gdp], 2040) for y in START_YEARS[1:]]
-    out[BEHAVIOURS[7]] = np.all(np.diff(np.stack(gains), axis=0) < 0, axis=0)
-    out[BEHAVIOURS[8]] = (_boom_max(f[rer]) < _boom_max(s[rer])) & (
-        _boom_max(f[rer]) < _boom_max(r[rer]))
+    out[BEHAVIOURS[7]] = np.min(-np.diff(np.stack(gains), axis=0), axis=0)
+    out[BEHAVIOURS[8]] = np.minimum(_boom_max(s[rer]), _boom_max(r[rer])) - _boom_max(f[rer])
     early = {k: res[k]["consumption"].sel(time=slice(*BOOM)).mean("time").values
              for k in ("squander", "reinvest", "fund")}
-    out[BEHAVIOURS[9]] = (early["fund"] < early["squander"]) & (early["fund"] < early["reinvest"])
+    out[BEHAVIOURS[9]] = np.minimum(early["squander"], early["reinvest"]) - early["fund"]
     cap = "technological_capability"
     fund_gain = _at(f[cap], 2040) - _at(s[cap], 2040)
     reinvest_gain = _at(r[cap], 2040) - _at(s[cap], 2040)
-    out[BEHAVIOURS[10]] = fund_gain < 0.1 * reinvest_gain
-    ok_alloc, ok_fund, ok_res = True, True, True
+    out[BEHAVIOURS[10]] = 0.1 * reinvest_gain - fund_gain
+    alloc, fund_err, reserves = 0.0, 0.0, np.inf
     for ds in fine.values():
         total = sum(ds[v] for v in _ALLOC[:-1])
         scale = 1 + np.abs(ds["fiscal_rents"]).max("time").values
-        ok_alloc = ok_alloc & (np.abs(total - ds["fiscal_rents"]).max("time").values
-                               <= 1e-9 * scale)
+        alloc = np.maximum(alloc, np.abs(total - ds["fiscal_rents"]).max("time").values / scale)
         dt = float(ds["time"][1] - ds["time"][0])
         net = (ds["fund_deposits"] + ds["fund_returns"] - ds["fund_withdrawals"]) * dt
         integrated = net.cumsum("time").shift(time=1, fill_value=0.0)
         fund = ds["sovereign_fund"]
-        ok_fund = ok_fund & (np.abs(fund - integrated).max("time").values
-                             <= 1e-9 * (1 + np.abs(fund).max("time").values))
-        ok_res = ok_res & (ds["resource_reserves"].min("time").values >= 0)
-    out[BEHAVIOURS[11]] = ok_alloc
-    out[BEHAVIOURS[12]] = ok_fund
-    out[BEHAVIOURS[13]] = ok_res
+        fund_err = np.maximum(fund_err, np.abs(fund - integrated).max("time").values
+                              / (1 + np.abs(fund).max("time").values))
+        reserves = np.minimum(reserves, ds["resource_reserves"].min("time").values)
+    out[BEHAVIOURS[11]] = 1e-9 - alloc
+    out[BEHAVIOURS[12]] = 1e-9 - fund_err
+    out[BEHAVIOURS[13]] = reserves + 1e-9
     return out
+
+
+def _evaluate(res: Mapping[str, object], fine: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Behaviour flags: a behaviour holds iff its margin is positive."""
+    return {k: np.asarray(m) > 0 for k, m in _margins(res, fine).items()}
 
 
 def _run_all(model, cases: list[dict[str, float]]):
@@ -205,8 +229,9 @@ def sensitivity(model) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per (parameter, end) plus a ``default`` row; columns ``parameter``, ``end``,
-        ``value`` and one boolean column per behaviour.
+        One row per (parameter, end) plus a ``(default)`` row; columns ``parameter``, ``end``,
+        ``value``, one boolean column per behaviour and one ``margin: <behaviour>`` column per
+        behaviour (see :data:`MARGINS`; positive iff the behaviour holds).
 
     Examples
     --------
@@ -219,11 +244,14 @@ def sensitivity(model) -> pd.DataFrame:
         rows.append((py, "low", lo, {py: lo}))
         rows.append((py, "high", hi, {py: hi}))
     res, fine = _run_all(model, [case for *_, case in rows])
-    flags = _evaluate(res, fine)
+    margins = _margins(res, fine)
     table = pd.DataFrame({"parameter": [r[0] for r in rows], "end": [r[1] for r in rows],
                           "value": [r[2] for r in rows]})
     for k in BEHAVIOURS:
-        table[k] = np.broadcast_to(np.asarray(flags[k]), (len(rows),))
+        table[k] = np.broadcast_to(np.asarray(margins[k]) > 0, (len(rows),))
+    for k in BEHAVIOURS:
+        table[f"margin: {k}"] = np.broadcast_to(np.asarray(margins[k], dtype=float),
+                                                (len(rows),))
     return table
 
 
@@ -244,6 +272,13 @@ def main(argv=None) -> int:
     for _, row in table[~flags.all(axis=1)].iterrows():
         flipped = ", ".join(k for k in BEHAVIOURS if not row[k])
         print(f"| {row['parameter']} | {row['end']} | {row['value']:g} | {flipped} |")
+    print("\n| behaviour | margin measures | at the defaults | smallest | case |")
+    print("| --- | --- | --- | --- | --- |")
+    for k, what in zip(BEHAVIOURS, MARGINS):
+        col = table[f"margin: {k}"]
+        i = int(col.iloc[1:].idxmin())
+        case = f"`{table.at[i, 'parameter']}` {table.at[i, 'end']}"
+        print(f"| {k} | {what} | {col.iloc[0]:.3g} | {col.at[i]:.3g} | {case} |")
     return 0
 
 

@@ -162,3 +162,53 @@ def test_run_batch_at_defaults_one_run(np_model):
     ref = np_model.run()
     np.testing.assert_allclose(ds["technological_capability"].isel(run=0),
                                ref["technological_capability"], rtol=1e-9)
+
+
+SMOOTH_INT = """{UTF-8}
+smoothed = SMOOTHI(input, smooth time, reference)
+\t~\t
+\t~\t|
+input = 6.3 + gain * Time
+\t~\t
+\t~\t|
+gain = 0.5
+\t~\t
+\t~\t|
+smooth time = 2
+\t~\t
+\t~\t|
+reference = 5
+\t~\t
+\t~\t|
+literal = SMOOTH3I(input, 3, 2)
+\t~\t
+\t~\t|
+FINAL TIME = 5
+\t~\t
+\t~\t|
+INITIAL TIME = 0
+\t~\t
+\t~\t|
+SAVEPER = 0.25
+\t~\t
+\t~\t|
+TIME STEP = 0.25
+\t~\t
+\t~\t|
+"""
+
+
+@pytest.mark.parametrize("varied", ["gain", "reference"])
+def test_smooth_with_integer_initial_follows_pysd(tmp_path, varied):
+    """PySD holds a smooth whose initial value is an integer in an integer array (its first
+    step truncates the input); the batch engine reproduces that, unless the integer constant
+    is set by the run (then PySD's state is a float array too)."""
+    path = tmp_path / "smooth_int.mdl"
+    path.write_text(SMOOTH_INT)
+    model = sd.load(path)
+    values = np.array([0.9, 1.0, 1.2]) * model.params[varied]
+    ds = model.run_batch({varied: values})
+    for i, value in enumerate(values):
+        ref = model.run({varied: float(value)})
+        for name in ("smoothed", "literal"):
+            np.testing.assert_allclose(ds[name].isel(run=i), ref[name], rtol=1e-9)

@@ -478,7 +478,11 @@ class Compiler:
         key = f"_s{len(self.stateful)}"
         self.stateful.append((key, kind, ctx.element))
         node = Node(key)
-        fmt = {"s": key, "name": ctx.element}
+        fmt = {"s": key, "name": ctx.element, "int_init": "False"}
+        if kind == "smooth":
+            is_int, params = self._int_valued(ast.initial)
+            if is_int:
+                fmt["int_init"] = f"not (C['_varied'] & {set(params)!r})" if params else "True"
         for arg in spec.init_args + spec.both_args + spec.step_args:
             value = getattr(ast, arg)
             argname = f"{key}_{arg}"
@@ -504,6 +508,39 @@ class Compiler:
         ctx.use(key)
         self._updates.extend(t.format(**fmt) for t in spec.update)
         return Val(key, ctx.target)
+
+    def _int_valued(self, ast) -> tuple[bool, frozenset]:
+        """Whether PySD evaluates ``ast`` to a Python/numpy integer.
+
+        Returns ``(is_int, constants)``: the value is an integer as long as none of
+        ``constants`` (integer constants at their default) is set by the run.
+        """
+        if isinstance(ast, (bool, np.bool_)):
+            return False, frozenset()
+        if isinstance(ast, (int, np.integer)):
+            return True, frozenset()
+        parts: list = []
+        if isinstance(ast, ae.ReferenceStructure):
+            py = self.cleanspace.get(ast.reference)
+            element = self.elements.get(py)
+            if py in self.params and element is not None and len(element.components) == 1 \
+                    and isinstance(element.components[0].ast, (int, np.integer)):
+                return True, frozenset({py})
+            return False, frozenset()
+        if isinstance(ast, ae.ArithmeticStructure) and set(ast.operators) <= {"+", "-", "*",
+                                                                              "negative"}:
+            parts = list(ast.arguments)
+        elif isinstance(ast, ae.CallStructure) and ast.function.reference in ("min", "max",
+                                                                              "abs"):
+            parts = list(ast.arguments)
+        elif isinstance(ast, ae.CallStructure) and ast.function.reference == "if_then_else":
+            parts = list(ast.arguments[1:])
+        if not parts:
+            return False, frozenset()
+        results = [self._int_valued(p) for p in parts]
+        if all(r[0] for r in results):
+            return True, frozenset().union(*(r[1] for r in results))
+        return False, frozenset()
 
     def emit_game(self, ast, ctx: _Ctx) -> Val:
         return self.emit(ast.expression, ctx)

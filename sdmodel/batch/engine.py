@@ -114,7 +114,7 @@ def simulate(model, values: dict, n: int, *, return_vars=None, saveper=None,
         stop = min(n, start + chunk)
         consts = dict(compiled.constants)
         consts.update({py: v[start:stop] for py, v in values.items()})
-        consts.update(control, _N=stop - start)
+        consts.update(control, _N=stop - start, _varied=set(values))
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             consts.update(compiled.statics(consts, stop - start))

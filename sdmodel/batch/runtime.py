@@ -169,10 +169,15 @@ def fixed_delay_order(delay_time, time_step: float, name: str) -> int:
     return int(round(max(d / time_step, 1) + SMALL_VENSIM))
 
 
-def smooth_step(state, inp, smooth_time, order: int, dt: float):
-    """One Euler step of a SMOOTH chain; ``state`` has the stage axis first."""
+def smooth_step(state, inp, smooth_time, order: int, dt: float, int_state: bool = False):
+    """One Euler step of a SMOOTH chain; ``state`` has the stage axis first.
+
+    ``int_state`` reproduces a PySD quirk: when a smooth's initial value is a Python integer
+    (an integer literal, or an integer constant left at its default), PySD keeps the state in
+    an integer array, so the input of the first step is truncated toward zero.
+    """
     targets = np.roll(state, 1, axis=0)
-    targets[0] = inp
+    targets[0] = np.trunc(inp) if int_state else inp
     return state + (targets - state) * order / smooth_time * dt
 
 

@@ -24,7 +24,8 @@ class Kind:
 
     Templates use ``{s}`` for the state key, ``{a_<arg>}`` for the argument variables during
     evaluation and ``{v_<arg>}`` for the same values read from the evaluated dict ``V`` in the
-    update function.
+    update function; ``{int_init}`` is the source of a flag telling whether PySD would hold
+    the state in an integer array (see :func:`sdmodel.batch.runtime.smooth_step`).
     """
 
     init_args: tuple[str, ...]
@@ -61,10 +62,12 @@ KINDS: dict[str, Kind] = {
         (
             "_S['{s}_order'] = _rt.chain_order({a_order}, {name!r})",
             f"_S['{{s}}'] = np.stack([{_FULL}] * _S['{{s}}_order'])",
+            "_S['{s}_int'] = {int_init}",
         ),
         "_S['{s}'][-1]",
         ("_S2['{s}'] = _rt.smooth_step(_S['{s}'], {v_input}, {v_smooth_time}, "
-         "_S['{s}_order'], dt)",),
+         "_S['{s}_order'], dt, _S['{s}_int'])",
+         "_S2['{s}_int'] = False"),
     ),
     "delay": Kind(
         ("initial", "order"), ("delay_time",), ("input",),

@@ -8,7 +8,7 @@ of runs gives the same numbers as the same runs made one by one with PySD.
 Examples
 --------
 >>> import numpy as np
->>> step(np.array([2.0]), 5.0, 4.9, 1.0)
+>>> step(5.0, np.array([2.0]), 4.9, 1.0)
 array([2.])
 >>> xidz(np.array([1.0, 1.0]), np.array([0.0, 2.0]), 7.0)
 array([7. , 0.5])

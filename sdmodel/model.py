@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .constraints import constraints_for
 from .exceptions import ParameterError, SimulationError, suggest
 from .loading import Translation
 from .results import pysd_output_to_dataset
@@ -84,6 +85,8 @@ class Model:
             if py not in CONTROL_VARIABLES
         }
         self._time = self.time_settings
+        #: Checks run on every parameter set before a run (see :mod:`sdmodel.constraints`).
+        self.constraints = constraints_for(self)
 
     # ------------------------------------------------------------------ metadata
     @property
@@ -237,6 +240,9 @@ class Model:
         """
         settings = self._check_time(initial_time, final_time, time_step, saveper)
         prepared = self.prepare_params(params)
+        self.check_constraints(
+            prepared, initial_time=settings.initial_time, final_time=settings.final_time
+        )
         columns = self._check_return_vars(return_vars)
         self._restore()
         self._dirty = True
@@ -287,8 +293,29 @@ class Model:
         """
         from .batch import run_batch
 
+        if self.constraints:
+            frame = params if isinstance(params, pd.DataFrame) else None
+            given = dict(frame.items()) if frame is not None else dict(params or {})
+            self.check_constraints({k: np.asarray(v) for k, v in given.items()})
         return run_batch(self, params, return_vars=return_vars, saveper=saveper,
                          chunk_size=chunk_size)
+
+    def check_constraints(
+        self,
+        params: Mapping[str, object],
+        *,
+        initial_time: float | None = None,
+        final_time: float | None = None,
+    ) -> None:
+        """Run the model's :attr:`constraints` on a parameter set (numbers or per-run arrays).
+
+        Raises
+        ------
+        ParameterError
+            From the first constraint the parameters break.
+        """
+        for check in self.constraints:
+            check(self, params, initial_time=initial_time, final_time=final_time)
 
     def prepare_params(self, params: Mapping[str, object] | None) -> dict[str, object]:
         """Validate parameter overrides and key them by python name.

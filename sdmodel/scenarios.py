@@ -320,6 +320,7 @@ def validate_scenarios(
                 )
         try:
             prepared[name] = model.prepare_params(overrides)
+            model.check_constraints(prepared[name])
             if check is not None:
                 check(model, prepared[name])
         except ParameterError as err:

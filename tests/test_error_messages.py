@@ -340,38 +340,6 @@ def test_cli_compare_unwritable_output_dir(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker", "scenarios.toml"]
 
 
-# --- validation models (sdmodel.validation) ---
-
-
-def test_validation_model_path_unknown_name():
-    from sdmodel import validation
-
-    with pytest.raises(exc.ModelFileError, match=r"no validation model named 'hartwik'; "
-                                                 r"expected one of hartwick, .* Did you mean "
-                                                 r"'hartwick'\?"):
-        validation.model_path("hartwik")
-
-
-def test_validation_exact_solutions_refuse_parameters_without_closed_form():
-    from sdmodel import validation
-
-    with pytest.raises(exc.ParameterError, match=r"capital_elasticity \(0.1\) must exceed "
-                                                 r"resource_elasticity \(0.2\)"):
-        validation.hartwick([0.0], capital_elasticity=0.1, resource_elasticity=0.2)
-    with pytest.raises(exc.ParameterError, match=r"depreciation_rate must be 0 for the exact "
-                                                 r"Hartwick path, got 0.02"):
-        validation.hartwick([0.0], depreciation_rate=0.02)
-    with pytest.raises(exc.ParameterError, match=r"catch_up_rate must be positive, got 0.0"):
-        validation.logistic_catch_up([0.0], catch_up_rate=0.0)
-    with pytest.raises(exc.ParameterError, match=r"initial_capability \(2\) must be below "
-                                                 r"entry_barrier \(1.5\)"):
-        validation.capability_crossing_time(initial_capability=2.0)
-    with pytest.raises(exc.ParameterError, match=r"resource_windfall \[1.0\] exceeds the "
-                                                 r"feasibility bound H\^\(eps-1\) = 0.912871 "
-                                                 r"\(H = 1.2, eps = 0.5\)"):
-        validation.dependent_economy([0.5, 1.0])
-
-
 # --- unit checking (sd.check_units) ---
 
 
@@ -424,6 +392,38 @@ def test_cli_check_units_unparseable_unit(tmp_path, capsys):
     assert main(["check-units", str(_np_with_units(tmp_path, "1//Year"))]) == 2
     assert ("sdmodel check-units: error: UnitError: variable 'catch up rate': cannot understand "
             "the unit string '1//Year'") in capsys.readouterr().err
+
+
+# --- validation models (sdmodel.validation) ---
+
+
+def test_validation_model_path_unknown_name():
+    from sdmodel import validation
+
+    with pytest.raises(exc.ModelFileError, match=r"no validation model named 'hartwik'; "
+                                                 r"expected one of hartwick, .* Did you mean "
+                                                 r"'hartwick'\?"):
+        validation.model_path("hartwik")
+
+
+def test_validation_exact_solutions_refuse_parameters_without_closed_form():
+    from sdmodel import validation
+
+    with pytest.raises(exc.ParameterError, match=r"capital_elasticity \(0.1\) must exceed "
+                                                 r"resource_elasticity \(0.2\)"):
+        validation.hartwick([0.0], capital_elasticity=0.1, resource_elasticity=0.2)
+    with pytest.raises(exc.ParameterError, match=r"depreciation_rate must be 0 for the exact "
+                                                 r"Hartwick path, got 0.02"):
+        validation.hartwick([0.0], depreciation_rate=0.02)
+    with pytest.raises(exc.ParameterError, match=r"catch_up_rate must be positive, got 0.0"):
+        validation.logistic_catch_up([0.0], catch_up_rate=0.0)
+    with pytest.raises(exc.ParameterError, match=r"initial_capability \(2\) must be below "
+                                                 r"entry_barrier \(1.5\)"):
+        validation.capability_crossing_time(initial_capability=2.0)
+    with pytest.raises(exc.ParameterError, match=r"resource_windfall \[1.0\] exceeds the "
+                                                 r"feasibility bound H\^\(eps-1\) = 0.912871 "
+                                                 r"\(H = 1.2, eps = 0.5\)"):
+        validation.dependent_economy([0.5, 1.0])
 
 
 # --- calibration and data (sd.calibrate, sdmodel.data) ---
@@ -599,6 +599,27 @@ def test_perez_batch_and_run_window_checks(perez_model):
     with pytest.raises(exc.ParameterError, match=r"reinvestment_start_year = 2045 is outside the "
                                                  r"run \[2000, 2040\]"):
         validate_perez_params(perez_model, {"reinvestment_start_year": 2045}, final_time=2040)
+
+
+def test_perez_constraints_stop_every_engine_before_running(perez_model, monkeypatch):
+    """sd.load attaches the reference model's checks; run, run_batch and run_scenarios use them."""
+    import sdmodel.batch
+
+    def no_simulation(*args, **kwargs):
+        raise AssertionError("a simulation started")
+
+    monkeypatch.setattr(perez_model.pysd, "run", no_simulation)
+    monkeypatch.setattr(sdmodel.batch, "run_batch", no_simulation)
+    split = {"human_capital_share": 0.5, "technologization_share": 0.4, "bottom_up_share": 0.3}
+    with pytest.raises(exc.ParameterError, match=r"= 1\.2; expected the split"):
+        perez_model.run(split)
+    with pytest.raises(exc.ParameterError, match=r"reinvestment_start_year = 2045 is outside the "
+                                                 r"run \[2000, 2040\]"):
+        perez_model.run({"reinvestment_start_year": 2045}, final_time=2040)
+    with pytest.raises(exc.ParameterError, match=r"fund_share = 1\.5 \(run 1\) is outside"):
+        perez_model.run_batch({"fund_share": [0.2, 1.5]})
+    with pytest.raises(exc.ScenarioError, match=r"scenario 'bad': .*= 1\.2; expected the split"):
+        sd.run_scenarios(perez_model, {"ok": {}, "bad": split})
 
 
 # --- analysis (window sweeps, uncertainty, sensitivity, ensembles) ---

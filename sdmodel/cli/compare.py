@@ -67,13 +67,12 @@ def compare_command(args: argparse.Namespace) -> int:
             f"{list(scenarios)}.{suggest(baseline, scenarios)}"
         )
     model = sd.load(args.model)
-    check = _model_check(model)
-    sd.scenarios.validate_scenarios(model, scenarios, check=check)
+    sd.scenarios.validate_scenarios(model, scenarios)
     created = _prepare_dir(out)
     try:
         ds = sd.run_scenarios(
             model, scenarios, final_time=args.final_time,
-            progress=False if args.no_progress else None, check=check,
+            progress=False if args.no_progress else None,
         )
         table = sd.metrics.compare(
             ds, baseline=baseline, years=tuple(args.years), discount_rate=args.discount_rate,
@@ -93,14 +92,6 @@ def compare_command(args: argparse.Namespace) -> int:
     for path in paths:
         print(f"wrote {path}")
     return 0
-
-
-def _model_check(model):
-    """The reference model's parameter check when ``model`` has its rent-policy levers."""
-    from ..sectors.perez import SHARE_PARAMS, validate_perez_params
-
-    levers = (*SHARE_PARAMS, "reinvestment_start_year")
-    return validate_perez_params if all(p in model.params for p in levers) else None
 
 
 def _prepare_dir(out: Path) -> Path | None:

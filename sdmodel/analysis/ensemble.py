@@ -2,7 +2,9 @@
 
 Workers never receive a pickled PySD model: each task carries a :class:`ModelSpec` (the model
 file's path, content hash and translation cache) and the worker loads the model from it once
-per process and thread, from the same translation cache the client used.
+per process and thread, from the same translation cache the client used. Workers must therefore
+see the model file (and, to skip translating it again, the cache) at the same paths: a local
+cluster always does, a multi-machine cluster needs a shared file system.
 
 Examples
 --------
@@ -276,7 +278,7 @@ def ensemble(
     probe = _evaluate(model, {k: v[:1] for k, v in params.items()}, 1, parsed, saveper)
     spec = ModelSpec.of(model)
     bounds = list(range(0, n, int(chunk_size))) + [n]
-    task = dask.delayed(_run_chunk, pure=True)
+    task = dask.delayed(_run_chunk)
     results = [
         task(spec, {k: v[a:b] for k, v in params.items()}, b - a, parsed, saveper,
              dask_key_name=f"sdmodel-chunk-{spec.file_hash[:8]}-{uuid.uuid4().hex[:8]}-{i}")

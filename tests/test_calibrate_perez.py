@@ -1,5 +1,7 @@
-"""Synthetic recovery on the reference model: data generated with known structural
-parameters plus 2 % noise, calibrated from a distant start through the batch engine."""
+"""Synthetic recovery on the reference model, for each method: data generated with known
+structural parameters plus 2 % noise, calibrated from a distant start through the batch
+engine (budgets and tolerances kept small so the file stays quick; the global searches are
+polished by least squares)."""
 
 from __future__ import annotations
 
@@ -43,7 +45,11 @@ def observed(perez):
 @pytest.mark.slow
 @pytest.mark.parametrize("method, options", [
     ("least_squares", None),
+    ("L-BFGS-B", None),
+    ("Nelder-Mead", {"xatol": 1e-3, "fatol": 1e-3}),
+    ("Powell", {"xtol": 1e-3, "ftol": 1e-3}),
     ("differential_evolution", {"maxiter": 10, "popsize": 6}),
+    ("dual_annealing", {"maxiter": 5}),
 ])
 def test_reference_model_synthetic_recovery(perez, observed, method, options):
     fit = sd.calibrate(perez, observed, START, mapping=MAPPING, method=method, seed=1,

@@ -371,3 +371,17 @@ def test_expression_and_index_errors(np_model, synthetic):
                        match=r"index base time 500 of series 'technological_capability' is "
                              r"outside the simulated window"):
         sd.calibrate(np_model, synthetic, START, index={"technological_capability": 500})
+
+
+def test_tidy_wdi_style_frame(np_model, synthetic):
+    # the layout of wdi.csv: country, year, indicator, value; one country
+    series = synthetic["technological_capability"].to_series()
+    tidy = pd.DataFrame({"country": "KOR", "year": series.index.astype(int),
+                         "indicator": "technological_capability", "value": series.values})
+    from_tidy = sd.calibrate(np_model, tidy, START, progress=False)
+    from_dataset = sd.calibrate(np_model, synthetic, START, progress=False)
+    assert from_tidy.values == from_dataset.values
+    two = pd.concat([tidy, tidy.assign(country="CHL")])
+    with pytest.raises(sd.exceptions.CalibrationError,
+                       match=r"several values in column 'country'.*select one"):
+        sd.calibrate(np_model, two, START)

@@ -242,12 +242,14 @@ def test_callback_stop_returns_best_so_far(np_model, synthetic):
 
 
 def test_keyboard_interrupt_returns_best_so_far(np_model, synthetic):
+    import signal
+
     seen = []
 
     def callback(params, chisqr, nfev):
         seen.append(chisqr)
-        if nfev == 12:
-            raise KeyboardInterrupt
+        if nfev == 12:  # Ctrl-C: Python's own SIGINT handler raises KeyboardInterrupt
+            signal.raise_signal(signal.SIGINT)
 
     fit = sd.calibrate(np_model, synthetic, START, method="Nelder-Mead", callback=callback,
                        progress=False)

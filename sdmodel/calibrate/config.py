@@ -55,7 +55,7 @@ __all__ = ["CalibrationConfig", "load_config", "observed_from_config", "run_conf
 
 _SOURCES = ("wdi", "pwt", "commodity")
 _CALIBRATION_KEYS = {"method", "seed", "multistart", "normalize", "transform", "options",
-                     "polish", "workers", "engine"}
+                     "polish", "workers", "engine", "profile"}
 
 
 @dataclass
@@ -213,7 +213,9 @@ def params_record(result) -> dict:
     return {
         name: {"value": p.value, "stderr": p.stderr, "init": p.init_value, "min": p.min,
                "max": p.max, "vary": p.vary, "units": p.units,
-               "at_bound": name in result.at_bound, "unmoved": name in result.unmoved}
+               "at_bound": name in result.at_bound, "unmoved": name in result.unmoved,
+               "profile_interval": list(result.intervals[name])
+               if name in result.intervals else None}
         for name, p in result.params.items()
     }
 

@@ -26,7 +26,7 @@ from .parameters import Parameters
 __all__ = ["CalibrationResult", "jacobian", "fit_dataset", "series_stats"]
 
 
-@dataclass
+@dataclass(eq=False)
 class CalibrationResult:
     """Fitted parameters and how well they fit.
 

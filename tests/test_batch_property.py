@@ -32,7 +32,7 @@ def _leaves(k_aux: int):
 
 def _expr(k_aux: int):
     unary = ["ABS({})", "SQRT(ABS({}))", "LN(1 + ABS({}))", "INTEGER({})",
-             "EXP(-ABS({}) / 10)", "MODULO({}, 3)", "-{}", "tab({})"]
+             "EXP(0 - ABS({}) / 10)", "MODULO({}, 3)", "(0 - {})", "tab({})"]
     binary = ["({} + {})", "({} - {})", "({} * {}) / 10", "{} / (1 + ABS({}))",
               "MIN({}, {})", "MAX({}, {})", "XIDZ({}, {}, 1)", "ZIDZ({}, {})"]
 

@@ -51,6 +51,19 @@ def _reduce(func: str):
     return emit
 
 
+def _vector_select(comp, args, ctx):
+    """VECTOR SELECT(selection, expression, missing, numerical action, error action)."""
+    sel, expr, missing, action, error = (comp.emit(a, ctx) for a in args)
+    dims = merge_dims([sel, expr], element=ctx.element)
+    codes = [comp._fit(v, dims, ctx) for v in (sel, expr)]
+    axes = tuple(i + 1 for i, (name, _) in enumerate(dims) if name.endswith("!"))
+    keep = tuple(d for d in dims if not d[0].endswith("!"))
+    miss = missing.code if missing.scalar else align(missing, keep, comp.consts,
+                                                     element=ctx.element).code
+    return Val(f"_rt.vector_select({codes[0]}, {codes[1]}, {axes}, {miss}, {action.code}, "
+               f"{error.code})", keep)
+
+
 def _active_initial(comp, args, ctx):
     """ACTIVE INITIAL(expr, init): ``init`` while initialising, ``expr`` afterwards."""
     run_expr, init_expr = args
@@ -123,6 +136,7 @@ FUNCTIONS = {
                           (3,)),
     "active_initial": _active_initial,
     "invert_matrix": _invert_matrix,
+    "vector_select": _vector_select,
     "sum": _reduce("sum"),
     "prod": _reduce("prod"),
     "vmin": _reduce("min"),

@@ -22,7 +22,7 @@ from ..exceptions import UnsupportedConstructError
 
 __all__ = [
     "SMALL_VENSIM", "step", "ramp", "pulse", "pulse_train", "xidz", "zidz", "integer",
-    "quantum", "modulo", "lookup", "lookup_cells", "fit", "full", "chain_order", "delay_order",
+    "quantum", "modulo", "vector_select", "lookup", "lookup_cells", "fit", "full", "chain_order", "delay_order",
     "fixed_delay_order", "smooth_step", "delay_step", "delayn_step", "fixed_delay_step",
 ]
 
@@ -123,6 +123,30 @@ def fit(value, shape: tuple):
     if value.ndim == 0:
         value = value.reshape((1,) * (len(shape) + 1))
     return np.broadcast_to(value, (value.shape[0], *shape))
+
+
+def vector_select(sel, expr, axes: tuple, missing, action, error_action):
+    """Vensim VECTOR SELECT as PySD's ``vector_select``, reducing over ``axes``."""
+    action = _uniform(action, "numerical action", "VECTOR SELECT")
+    error_action = _uniform(error_action, "error action", "VECTOR SELECT")
+    zeros = (sel == 0).all(axis=axes)
+    if error_action in (1, 3) and np.any(zeros):
+        raise FloatingPointError("All the values of selection_array are 0...")
+    if error_action in (2, 3) and np.any((sel != 0).sum(axis=axes) > 1):
+        raise FloatingPointError("More than one non-zero values in selection_array...")
+    if action in range(5):
+        array = np.where(sel == 0, np.nan, sel * expr)
+    elif action == 5:
+        array = np.where(sel == 0, np.nan, expr ** sel)
+    elif action in range(6, 11):
+        array = np.where(sel == 0, np.nan, expr)
+    else:
+        raise ValueError(f"Invalid argument value 'numerical_action={action}'. "
+                         "'numerical_action' must be 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 or 10.")
+    reduce = {0: np.nansum, 6: np.nansum, 1: np.nanprod, 5: np.nanprod, 7: np.nanprod,
+              2: np.nanmin, 8: np.nanmin, 3: np.nanmax, 9: np.nanmax, 4: np.nanmean,
+              10: np.nanmean}[int(action)]
+    return np.where(zeros, missing, reduce(array, axis=axes))
 
 
 def full(value, n: int):

@@ -40,6 +40,7 @@ class CompiledModel:
     header: list = field(default_factory=list)  # lines loading constants into locals
     step_vals: list = field(default_factory=list)  # values the update function reads
     _evaluators: dict = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)  # per-model results metadata (attrs), built once
 
     def evaluator(self, names):
         """An ``evaluate(C, _S, time)`` computing only ``names`` and what the update needs.

@@ -149,8 +149,9 @@ def _integrate(compiled, consts, steps, saved, settings, out) -> np.ndarray:
                 for py, arr in out.items():
                     value = values[py]
                     arr[i] = value
-                    # checked while the value is in cache (a pass over the output costs more)
-                    if not np.isfinite(value).all():
+                    # checked while the value is in cache; a sum is non-finite when any term
+                    # is (or on overflow, which the exact check then clears)
+                    if not np.isfinite(np.add.reduce(value, axis=None)):
                         finite &= np.isfinite(arr[i]).reshape(n, -1).all(axis=1)
             if k == steps:
                 break
@@ -243,6 +244,12 @@ def _return_vars(model, compiled, return_vars) -> list[str]:
     return names
 
 
+def _memo(compiled, key, build):
+    if key not in compiled.memo:
+        compiled.memo[key] = build()
+    return compiled.memo[key]
+
+
 def _dataset(model, compiled, out, saved, values, settings, names, finite) -> xr.Dataset:
     n = len(finite)
     coords = {"run": np.arange(n), "time": np.array([t for _, t in saved])}
@@ -256,13 +263,16 @@ def _dataset(model, compiled, out, saved, values, settings, names, finite) -> xr
         dims = compiled.dims[py]
         for d, c in dims:
             coords.setdefault(d, list(c))
-        data[py] = xr.DataArray(out[py], dims=("run", "time", *[d for d, _ in dims]),
-                                attrs=variable_attrs(model, py))
-    data["diverged"] = xr.DataArray(~finite, dims=("run",), attrs={
-        "long_name": "run produced NaN or infinity", "units": ""})
+        attrs = _memo(compiled, ("attrs", py), lambda py=py: variable_attrs(model, py))
+        data[py] = (("run", "time", *[d for d, _ in dims]), out[py], dict(attrs))
+    data["diverged"] = (("run",), ~finite, {"long_name": "run produced NaN or infinity",
+                                            "units": ""})
     ds = xr.Dataset(data, coords=coords)
-    ds["time"].attrs.update({"units": run_attrs_time_units(model), "long_name": "Time"})
-    ds.attrs.update(run_attrs(model, params={}, settings=settings, engine="batch"))
+    time_units = _memo(compiled, "time_units", lambda: run_attrs_time_units(model))
+    ds["time"].attrs.update({"units": time_units, "long_name": "Time"})
+    attrs = _memo(compiled, ("run_attrs", settings),
+                  lambda: run_attrs(model, params={}, settings=settings, engine="batch"))
+    ds.attrs.update(attrs)
     # the sampled values are the run coordinates; attrs only name them
     ds.attrs["parameters"] = json.dumps(sorted(values))
     bad = np.flatnonzero(~finite)

@@ -41,7 +41,6 @@ _STATEFUL = {
     ae.ForecastStructure: "forecast", ae.SampleIfTrueStructure: "sampleiftrue",
     ae.InitialStructure: "initial",
 }
-_ARG_FIELDS = {"smooth_time": "smooth_time"}
 _BINARY = {
     "^": "**", "*": "*", "/": "/", "+": "+", "-": "-", "=": "==", "<>": "!=", ">=": ">=",
     ">": ">", "<=": "<=", "<": "<",
@@ -78,7 +77,6 @@ class Compiler:
             _name_elements(macro)
             self.macros[macro.name] = macro
         self.model = model
-        self.section = section
         self.subs = section.subscripts
         self.cleanspace = section.namespace.cleanspace
         self.elements = {e.identifier: e for e in section.elements}

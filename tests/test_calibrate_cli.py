@@ -103,3 +103,48 @@ def test_cli_bad_config_is_a_typed_error(tmp_path, capsys):
     path.write_text(CONFIG.format(model="m.mdl", data=DATA_DIR).replace('"pwt"', '"imf"'))
     with pytest.raises(CalibrationError, match=r"source 'imf'; expected one of"):
         load_config(path)
+
+
+COUNTRY_CONFIGS = sorted((MODELS.parent / "calibration").glob("*.toml"))
+
+
+@pytest.mark.skipif(not COUNTRY_CONFIGS, reason="no country configs")
+def test_country_configs_are_valid_against_model_and_data():
+    """Every shipped config names known parameters within their documented ranges and
+    series that exist for its country and overlap the model (checked without optimising)."""
+    from sdmodel.calibrate.config import load_config, observed_from_config
+    from sdmodel.calibrate.observed import prepare_observed
+    from sdmodel.calibrate.parameters import as_parameters
+
+    countries = set()
+    models = {}
+    for path in COUNTRY_CONFIGS:
+        cfg = load_config(path)
+        model = models.setdefault(cfg.model_path, sd.load(cfg.model_path))
+        params = as_parameters(cfg.params).check_against(model)
+        assert 6 <= len(params.varying) <= 10, path.name
+        observed, keywords = observed_from_config(cfg, data_dir=DATA_DIR)
+        series, t0, t1 = prepare_observed(model, observed, mapping=keywords["mapping"],
+                                          weights=keywords["weights"], index=keywords["index"])
+        assert len(series) >= 5 and t0 == 2000, path.name
+        countries.add(cfg.country)
+    assert {"CHL", "VEN", "COL", "BRA", "MEX", "ECU", "NOR", "KOR"} <= countries
+
+
+@pytest.mark.skipif(not (MODELS.parent / "calibration" / "chile.toml").is_file(),
+                    reason="no Chile config")
+def test_chile_calibration_runs_end_to_end(tmp_path):
+    out = tmp_path / "chile"
+    assert main(["calibrate", str(MODELS.parent / "calibration" / "chile.toml"), "--out",
+                 str(out), "--data-dir", str(DATA_DIR), "--no-progress"]) == 0
+    fit = json.loads((out / "fit.json").read_text())
+    assert fit["country"] == "CHL" and fit["ndata"] == 120 and fit["success"]
+    assert set(fit["r2"]) == {"wdi:NY.GDP.TOTL.RT.ZS", "wdi:NY.GDP.PCAP.KD",
+                              "wdi:NV.IND.MANF.ZS", "wdi:PX.REX.REER", "pwt:hc", "pwt:ctfp"}
+    # the fitted rents share is recomputed from the saved simulation: the same R²
+    saved = xr.load_dataset(out / "fit.nc")["wdi:NY.GDP.TOTL.RT.ZS"]
+    obs = saved.sel(source="observed").values
+    sim = saved.sel(source="simulated").values
+    keep = np.isfinite(obs)
+    r2 = 1 - np.sum((sim[keep] - obs[keep]) ** 2) / np.sum((obs[keep] - obs[keep].mean()) ** 2)
+    assert fit["r2"]["wdi:NY.GDP.TOTL.RT.ZS"] == pytest.approx(r2, rel=1e-9)

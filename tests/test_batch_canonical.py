@@ -48,8 +48,13 @@ def _column_value(model, ds, column: str, run: int):
     if arr.ndim == 0:
         return pd.Series(float(arr), index=ds["time"].values)
     if subs:
-        coords = [s.strip() for s in subs.split(",")]
-        arr = arr.sel(dict(zip(arr.dims[1:], coords)))
+        # match each coordinate to the dimension holding it (dimension order may differ)
+        selection = {}
+        for coord in (s.strip() for s in subs.split(",")):
+            dim = next(d for d in arr.dims[1:]
+                       if d not in selection and coord in arr[d].values)
+            selection[dim] = coord
+        arr = arr.sel(selection)
     return arr.to_series()
 
 

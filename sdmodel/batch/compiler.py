@@ -27,7 +27,7 @@ from pysd.translators.structures.abstract_model import AbstractControlElement
 from ..exceptions import AlgebraicLoopError, UnsupportedConstructError
 from .compiled import CompiledModel, Node
 from .dims import TIME, Constants, Val, align, merge_dims
-from .functions import FUNCTIONS
+from .functions import FUNCTIONS, emit_allocate_available, emit_allocate_by_priority
 from .statefuls import KINDS
 
 __all__ = ["compile_model", "CompiledModel", "EMITTERS", "CONTROL"]
@@ -582,6 +582,8 @@ EMITTERS = {
     ae.CallStructure: Compiler.emit_call,
     ae.InlineLookupsStructure: Compiler.emit_inline_lookup,
     ae.GameStructure: Compiler.emit_game,
+    ae.AllocateAvailableStructure: emit_allocate_available,
+    ae.AllocateByPriorityStructure: emit_allocate_by_priority,
     **{cls: Compiler.emit_stateful for cls in _STATEFUL},
 }
 

@@ -12,10 +12,12 @@ Examples
 
 from __future__ import annotations
 
+from pysd.translators.structures import abstract_expressions as ae
+
 from ..exceptions import UnsupportedConstructError
 from .dims import TIME, Val, align, merge_dims
 
-__all__ = ["FUNCTIONS"]
+__all__ = ["FUNCTIONS", "emit_allocate_available", "emit_allocate_by_priority"]
 
 
 def _nary(template: str, *, arity: tuple[int, ...] | None = None):
@@ -62,6 +64,36 @@ def _vector_select(comp, args, ctx):
                                                      element=ctx.element).code
     return Val(f"_rt.vector_select({codes[0]}, {codes[1]}, {axes}, {miss}, {action.code}, "
                f"{error.code})", keep)
+
+
+def emit_allocate_available(comp, ast, ctx):
+    """ALLOCATE AVAILABLE(request[..., claimant], pp[..., claimant, pprofile], avail)."""
+    pp = ast.pp
+    own = comp.dims[comp.cleanspace[pp.reference]]
+    subs = list(pp.subscripts.subscripts[:-1]) + [own[-1][0]]  # as PySD's builder does
+    pp = ae.ReferenceStructure(pp.reference, ae.SubscriptsReferenceStructure(subs))
+    request, prof, avail = (comp.emit(a, ctx) for a in (ast.request, pp, ast.avail))
+    dims = merge_dims([request, prof, avail], element=ctx.element)
+    last, pp_dim = request.dims[-1][0], prof.dims[-1][0]
+    base = tuple(d for d in dims if d[0] not in (last, pp_dim))
+    full = dict(dims)
+    claim = base + ((last, full[last]),)
+    codes = (comp._fit(request, claim, ctx),
+             comp._fit(prof, claim + ((pp_dim, full[pp_dim]),), ctx),
+             comp._fit(avail, base, ctx))
+    return Val(f"_rt.allocate_available({', '.join(codes)})", claim)
+
+
+def emit_allocate_by_priority(comp, ast, ctx):
+    """ALLOCATE BY PRIORITY(request[..., claimant], priority[..., claimant], size, width,
+    supply); ``size`` is not used (as in PySD)."""
+    vals = [comp.emit(a, ctx) for a in (ast.request, ast.priority, ast.width, ast.supply)]
+    dims = merge_dims(vals, element=ctx.element)
+    last = vals[0].dims[-1][0]
+    base = tuple(d for d in dims if d[0] != last)
+    claim = base + ((last, dict(dims)[last]),)
+    codes = [comp._fit(v, t, ctx) for v, t in zip(vals, (claim, claim, base, base))]
+    return Val(f"_rt.allocate_by_priority({', '.join(codes)})", claim)
 
 
 def _active_initial(comp, args, ctx):

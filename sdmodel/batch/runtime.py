@@ -22,7 +22,7 @@ from ..exceptions import UnsupportedConstructError
 
 __all__ = [
     "SMALL_VENSIM", "step", "ramp", "pulse", "pulse_train", "xidz", "zidz", "integer",
-    "quantum", "modulo", "vector_select", "lookup", "lookup_cells", "fit", "full", "chain_order", "delay_order",
+    "quantum", "modulo", "vector_select", "allocate_available", "allocate_by_priority", "lookup", "lookup_cells", "fit", "full", "chain_order", "delay_order",
     "fixed_delay_order", "smooth_step", "delay_step", "delayn_step", "fixed_delay_step",
 ]
 
@@ -147,6 +147,50 @@ def vector_select(sel, expr, axes: tuple, missing, action, error_action):
               2: np.nanmin, 8: np.nanmin, 3: np.nanmax, 9: np.nanmax, 4: np.nanmean,
               10: np.nanmean}[int(action)]
     return np.where(zeros, missing, reduce(array, axis=axes))
+
+
+def _runs(*arrays):
+    n = max(np.shape(a)[0] for a in arrays)
+    return [np.broadcast_to(a, (n, *np.shape(a)[1:])) for a in arrays]
+
+
+def allocate_available(request, pp, avail):
+    """Vensim ALLOCATE AVAILABLE with PySD's own 1-d algorithm, run by run.
+
+    ``request`` is over (base..., claimants), ``pp`` over (base..., claimants, pprofile) and
+    ``avail`` over (base...). PySD raises on negative requests or availability; here those
+    runs get NaN (and are reported as diverged).
+    """
+    from pysd.py_backend.allocation import _allocate_available_1d
+
+    request, pp, avail = _runs(request, pp, avail)
+    out = np.full(request.shape, np.nan)
+    bad = (request < 0).reshape(request.shape[0], -1).any(axis=1) | \
+        (avail < 0).reshape(avail.shape[0], -1).any(axis=1)
+    for comb in np.ndindex(avail.shape):
+        if not bad[comb[0]]:
+            out[comb] = _allocate_available_1d(request[comb], pp[comb], float(avail[comb]))
+    return out
+
+
+def allocate_by_priority(request, priority, width, supply):
+    """Vensim ALLOCATE BY PRIORITY with PySD's own 1-d algorithm, run by run.
+
+    ``request`` and ``priority`` are over (base..., claimants), ``width`` and ``supply`` over
+    (base...). Runs PySD would refuse (negative request or supply, width <= 0) get NaN.
+    """
+    from pysd.py_backend.allocation import _allocate_by_priority_1d
+
+    request, priority, width, supply = _runs(request, priority, width, supply)
+    out = np.full(request.shape, np.nan)
+    n = request.shape[0]
+    bad = (request < 0).reshape(n, -1).any(axis=1) | (width <= 0).reshape(n, -1).any(axis=1) \
+        | (supply < 0).reshape(n, -1).any(axis=1)
+    for comb in np.ndindex(supply.shape):
+        if not bad[comb[0]]:
+            out[comb] = _allocate_by_priority_1d(request[comb], priority[comb],
+                                                 float(width[comb]), float(supply[comb]))
+    return out
 
 
 def full(value, n: int):

@@ -196,7 +196,7 @@ def calibrate(
         bar.close()
         objective.callback = None
         objective.progress = None
-    objective.close()
+        objective.close()
     if objective.best_x is None:
         raise CalibrationError("the calibration was stopped before any model run finished")
     x = objective.best_x.copy()

@@ -209,10 +209,14 @@ def calibrate(
         success, message = best[1], best[2]
         if multistart > 1:
             message = f"best of {multistart} starts: {message}"
-    return _build_result(
-        model, objective, pars, names, x, method=method, success=success, message=message,
-        interrupted=interrupted, seed=seed, started=started, profile=profile,
-    )
+    try:
+        return _build_result(
+            model, objective, pars, names, x, method=method, success=success,
+            message=message, interrupted=interrupted, seed=seed, started=started,
+            profile=profile,
+        )
+    finally:
+        objective.close()  # the statistics' runs may have started workers again
 
 
 def _build_result(model, objective, pars: Parameters, names, x, *, method, success, message,

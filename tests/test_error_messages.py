@@ -731,7 +731,15 @@ def test_batch_time_setting_as_parameter(np_model):
 
 
 def test_batch_unsupported_construct_names_element_and_construct():
-    model = sd.load(TEST_MODELS / "allocate_available" / "test_allocate_available.mdl")
-    with pytest.raises(exc.UnsupportedConstructError, match=r"^allocation mixed: construct "
-                                                            r"AllocateAvailable is not supported"):
-        model.run_batch({next(iter(model.params)): [1.0]})
+    model = sd.load(TEST_MODELS / "Query_file" / "Query_file.mdl")
+    with pytest.raises(exc.UnsupportedConstructError, match=r"^kWhPerStovePerDay: function RANDOM "
+                                                            r"UNIFORM is not supported by the "
+                                                            r"batch engine$"):
+        model.run_batch({"accountants": [1.0]})
+
+
+def test_batch_dynamic_time_settings_are_refused():
+    model = sd.load(TEST_MODELS / "control_vars" / "test_control_vars.mdl")
+    with pytest.raises(exc.UnsupportedConstructError, match=r"^FINAL TIME: the time setting is "
+                                                            r"computed from model variables"):
+        model.run_batch({"anything": [1.0]})

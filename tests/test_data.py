@@ -212,3 +212,10 @@ def test_missing_series_is_downloaded_and_cached(tmp_path, world_bank):
 def test_api_rejection_is_a_data_error(tmp_path, world_bank):
     with pytest.raises(DataError, match="rejected indicator 'NO.SUCH'.*not valid"):
         sd.data.load_wdi("NO.SUCH", "VEN", data_dir=tmp_path, download=True)
+
+
+def test_offline_setting_disables_downloads(tmp_path, data_dir, monkeypatch, world_bank):
+    monkeypatch.setenv("SDMODEL_OFFLINE", "1")
+    with pytest.raises(DataError, match="NY.GDP.PCAP.KD for VEN"):
+        sd.data.load_wdi("NY.GDP.PCAP.KD", "VEN", data_dir=data_dir)
+    assert world_bank.requests == []

@@ -219,3 +219,14 @@ def test_offline_setting_disables_downloads(tmp_path, data_dir, monkeypatch, wor
     with pytest.raises(DataError, match="NY.GDP.PCAP.KD for VEN"):
         sd.data.load_wdi("NY.GDP.PCAP.KD", "VEN", data_dir=data_dir)
     assert world_bank.requests == []
+
+
+def test_a_download_that_finds_nothing_is_not_repeated(tmp_path, world_bank):
+    from sdmodel.data._store import write_csv_atomic
+    import pandas as pd
+
+    empty = pd.DataFrame(columns=["country", "year", "indicator", "value"])
+    write_csv_atomic(empty, tmp_path / "downloads" / "wdi" / "NY.GDP.PCAP.KD" / "ARG.csv")
+    with pytest.raises(DataError, match="no observations .* NY.GDP.PCAP.KD for ARG"):
+        sd.data.load_wdi("NY.GDP.PCAP.KD", "ARG", data_dir=tmp_path, download=True)
+    assert world_bank.requests == []

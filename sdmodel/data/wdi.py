@@ -93,6 +93,7 @@ def load_wdi(
     frame = _local(base)
     names: dict[str, str] = {}
     have = set(zip(frame["indicator"], frame["country"])) if len(frame) else set()
+    have |= _downloaded_pairs(base)  # a download that found nothing is not repeated
     missing = [(i, c) for i in inds for c in ctrs if (i, c) not in have]
     if missing:
         if not download:
@@ -127,6 +128,14 @@ def _local(base: Path) -> pd.DataFrame:
                              zip(_COLUMNS, ["str", "int64", "str", "float64"])})
     frame = pd.concat(parts, ignore_index=True)
     return frame.drop_duplicates(["country", "year", "indicator"], keep="first")
+
+
+def _downloaded_pairs(base: Path) -> set[tuple[str, str]]:
+    pairs = set()
+    for d in _store.downloaded_dirs(base):
+        for f in (d / "wdi").glob("*/*.csv"):
+            pairs.add((f.parent.name, f.stem))
+    return pairs
 
 
 def _explain_missing(missing, frame: pd.DataFrame, base: Path, *, allow_missing: bool) -> None:

@@ -279,5 +279,5 @@ def _dataset(model, compiled, out, saved, values, settings, names, finite) -> xr
     if bad.size:
         warnings.warn(
             f"{bad.size} of {n} runs of {model.name!r} produced NaN or infinity (first: "
-            f"{bad[:10].tolist()}); see the 'diverged' variable", RuntimeWarning, stacklevel=3)
+            f"{bad[:10].tolist()}); see the 'diverged' variable", RuntimeWarning, stacklevel=5)
     return ds

@@ -96,6 +96,14 @@ def emit_allocate_by_priority(comp, ast, ctx):
     return Val(f"_rt.allocate_by_priority({', '.join(codes)})", claim)
 
 
+def _elmcount(comp, args, ctx):
+    """ELMCOUNT(range): the number of elements of a subscript range."""
+    val = comp.emit(args[0], ctx)
+    if val.scalar or len(val.dims) != 1:
+        raise UnsupportedConstructError(f"{ctx.element}: ELMCOUNT needs a subscript range")
+    return Val(repr(float(len(val.dims[0][1]))), scalar=True)
+
+
 def _active_initial(comp, args, ctx):
     """ACTIVE INITIAL(expr, init): ``init`` while initialising, ``expr`` afterwards."""
     run_expr, init_expr = args
@@ -169,6 +177,7 @@ FUNCTIONS = {
     "active_initial": _active_initial,
     "invert_matrix": _invert_matrix,
     "vector_select": _vector_select,
+    "elmcount": _elmcount,
     "sum": _reduce("sum"),
     "prod": _reduce("prod"),
     "vmin": _reduce("min"),

@@ -211,9 +211,12 @@ def test_log_transform_recovers_the_same_optimum(np_model, synthetic):
         assert logged.values[name] == pytest.approx(plain.values[name], rel=1e-4)
 
 
-def test_seed_gives_bit_for_bit_identical_results(np_model, synthetic):
-    kw = dict(method="differential_evolution", seed=5, options={"maxiter": 5, "popsize": 6},
-              polish=False, progress=False)
+@pytest.mark.parametrize("method, options", [
+    ("differential_evolution", {"maxiter": 5, "popsize": 6}),
+    ("dual_annealing", {"maxiter": 3}),
+])
+def test_seed_gives_bit_for_bit_identical_results(np_model, synthetic, method, options):
+    kw = dict(method=method, seed=5, options=options, polish=False, progress=False)
     a = sd.calibrate(np_model, synthetic, START, **kw)
     b = sd.calibrate(np_model, synthetic, START, **kw)
     assert a.values == b.values and a.nfev == b.nfev and a.chisqr == b.chisqr

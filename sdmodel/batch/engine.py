@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from numbers import Real
 
@@ -33,7 +34,8 @@ __all__ = ["run_batch", "simulate", "get_compiled", "sample_times", "DEFAULT_CHU
 #: Runs integrated together by default (memory grows linearly with it).
 DEFAULT_CHUNK = 10_000
 _RPREC = 1e-5  # PySD's relative precision for final and saving times
-_CACHE: dict[str, CompiledModel] = {}
+_CACHE: OrderedDict[str, CompiledModel] = OrderedDict()  # file hash -> compiled, most recent last
+_CACHE_SIZE = 64
 
 
 def get_compiled(model) -> CompiledModel:
@@ -44,6 +46,9 @@ def get_compiled(model) -> CompiledModel:
         if compiled is None:
             compiled = compile_model(model)
             _CACHE[model.file_hash] = compiled
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+        _CACHE.move_to_end(model.file_hash)
         model._batch_compiled = compiled
     return compiled
 
@@ -270,7 +275,7 @@ def _dataset(model, compiled, out, saved, values, settings, names, finite) -> xr
     ds = xr.Dataset(data, coords=coords)
     time_units = _memo(compiled, "time_units", lambda: run_attrs_time_units(model))
     ds["time"].attrs.update({"units": time_units, "long_name": "Time"})
-    attrs = _memo(compiled, ("run_attrs", settings),
+    attrs = _memo(compiled, ("run_attrs", str(model.path), settings),
                   lambda: run_attrs(model, params={}, settings=settings, engine="batch"))
     ds.attrs.update(attrs)
     # the sampled values are the run coordinates; attrs only name them

@@ -164,7 +164,7 @@ def test_random_subscripted_models_batch_equals_pysd(tmp_path, text, seed):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model.run()
-    except (sd.exceptions.SDModelError, ValueError):
+    except Exception:  # noqa: BLE001 - any PySD failure makes the example irrelevant
         assume(False)
     rng = np.random.default_rng(seed)
     params = {k: np.asarray(v, dtype=float)[None, ...] * rng.uniform(0.8, 1.2, (3, *np.shape(v)))

@@ -72,6 +72,34 @@ def test_levers_and_outputs_have_their_names(model):
         assert row["comment"].strip(), f"{py} has no documentation"
 
 
+def test_levels_are_in_the_declared_units(model, runs):
+    """Money in $ and people in Person: the 2000 levels are those of a mid-sized Latin American
+    economy as the WDI reports them (NY.GDP.PCAP.KD, constant US$ per person)."""
+    units = model.units
+    assert (units["gdp"], units["population"], units["gdp_per_capita"]) == (
+        "$/Year", "Person", "$/(Person*Year)")
+    y = runs["squander"].sel(time=2000)
+    assert 1e7 < float(y["population"]) < 1e8                 # tens of millions of people
+    assert 5e10 < float(y["gdp"]) < 5e11                      # tens to hundreds of billions of $
+    assert float(y["total_employment"]) < float(y["labour_force"]) < float(y["population"])
+    with (DATA_DIR / "wdi.csv").open() as fh:
+        wdi = {r["country"]: float(r["value"]) for r in csv.DictReader(fh)
+               if r["indicator"] == "NY.GDP.PCAP.KD" and r["year"] == "2000"
+               and r["country"] in ("BRA", "CHL", "COL", "ECU", "MEX")}
+    assert len(wdi) >= 3, wdi
+    assert min(wdi.values()) < float(y["gdp_per_capita"]) < max(wdi.values()), wdi
+
+
+def test_display_names_are_capitalised_and_python_names_lower_case(model):
+    names = model.doc["name"]
+    assert names["gdp_per_capita"] == "GDP per capita"
+    assert names["real_exchange_rate"] == "Real exchange rate"
+    assert names["rer_half_life"] == "RER half life"
+    for py, name in names.items():
+        assert py == py.lower(), py
+        assert name[0].isupper(), f"{py}: display name {name!r} is not capitalised"
+
+
 def test_price_history_is_the_pink_sheet_series(model, runs):
     with (DATA_DIR / "commodity_prices.csv").open() as fh:
         rows = {int(r["year"]): r for r in csv.DictReader(fh)}
@@ -184,18 +212,18 @@ def test_stock_flow_accounting_every_step(model, policy):
     # reserves: initial minus cumulative extraction, never negative
     reserves = ds["resource_reserves"].values
     mined = np.concatenate([[0.0], np.cumsum(ds["extraction"].values * 0.25)[:-1]])
-    np.testing.assert_allclose(reserves, 2000 - mined, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(reserves, 2e12 - mined, rtol=1e-12, atol=1e-9)
     assert reserves.min() >= 0
 
 
 def test_reserves_stay_non_negative_when_the_resource_runs_out(model):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ds = model.run({"initial_reserves": 300, "minimum_depletion_time": 5,
+        ds = model.run({"initial_reserves": 3e11, "minimum_depletion_time": 5,
                         "price_scenario": 1}, saveper=0.25)
     reserves = ds["resource_reserves"].values
     assert reserves.min() >= 0
-    assert reserves[-1] < 0.05 * 300  # it really ran down
+    assert reserves[-1] < 0.05 * 3e11  # it really ran down
     assert float(ds["extraction"].isel(time=-1)) < float(ds["extraction"].max()) * 0.1
 
 

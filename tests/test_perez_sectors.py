@@ -26,9 +26,9 @@ def _run(model, params=None, **kw):
 
 def test_human_capital_reaches_its_closed_form_steady_state():
     b = sd.Builder("hc", initial_time=0, final_time=200, time_step=0.25)
-    b.aux("effective human capital investment", "3 * STEP(1, 10)", units="$/Year",
+    b.aux("effective human capital investment", "3e9 * STEP(1, 10)", units="$/Year",
           doc="Education spending from year 10 on.")
-    sd.sectors.human_capital(b, human_capital_depreciation_rate=0.05, cost_of_human_capital=200)
+    sd.sectors.human_capital(b, human_capital_depreciation_rate=0.05, cost_of_human_capital=2e11)
     model = _compile(b)
     assert sd.check_units(model) == []
     ds = _run(model)
@@ -38,7 +38,7 @@ def test_human_capital_reaches_its_closed_form_steady_state():
     # third-order delay of 6 years: a year after the start only ~1.4 % of the extra
     # enrolment has graduated, so human capital has barely moved
     assert 0 < float(hc.sel(time=11)) - 1 < 2e-3
-    enrol = 0.05 + 3 / 200
+    enrol = 0.05 + 3e9 / 2e11
     # steady state: graduation = enrolment = depreciation * H  ->  H* = enrolment / rate
     assert float(hc.isel(time=-1)) == pytest.approx(enrol / 0.05, rel=1e-4)
     # the pipeline holds enrolment x delay (Little's law) in both steady states
@@ -51,7 +51,7 @@ def test_technology_without_learning_is_nelson_phelps():
     b = sd.Builder("np", initial_time=0, final_time=60, time_step=0.25)
     for name, value, units in (("human capital", 1.5, "Dmnl"), ("initial human capital", 1, "Dmnl"),
                                ("effective technologization", 0, "$/Year"),
-                               ("non resource tradable output", 10, "$/Year")):
+                               ("non resource tradable output", 1e10, "$/Year")):
         b.constant(name, value, units=units, doc="Input held constant.")
     sd.sectors.technology(b, progress_ratio=1.0, initial_capability=0.4,
                           frontier_growth_rate=0.015, catch_up_elasticity=1)
@@ -80,11 +80,11 @@ def test_window_openness_is_the_documented_exponential():
 
 def test_prefixes_give_independent_copies():
     b = sd.Builder("two", initial_time=0, final_time=30, time_step=0.25)
-    for region, spend in (("north", 0.0), ("south", 6.0)):
+    for region, spend in (("north", 0.0), ("south", 6e9)):
         inv = b.constant(f"{region} education", spend, units="$/Year", doc="Education spending.")
         names = sd.sectors.human_capital(
             b, prefix=region, inputs={"effective human capital investment": inv})
-        assert names["human capital"] == f"{region} human capital"
+        assert names["human capital"] == f"{region.capitalize()} human capital"
     ds = _run(_compile(b))
     assert float(ds["north_human_capital"].isel(time=-1)) == pytest.approx(1.0, abs=1e-12)
     assert float(ds["south_human_capital"].isel(time=-1)) > 1.2
@@ -110,8 +110,8 @@ def test_the_window_drives_part_of_the_late_start_penalty():
 
 def test_education_spending_from_the_first_day_still_waits_for_graduates():
     b = sd.Builder("hc0", initial_time=0, final_time=20, time_step=0.25)
-    b.constant("effective human capital investment", 3, units="$/Year", doc="From the start.")
-    sd.sectors.human_capital(b, human_capital_depreciation_rate=0.05, cost_of_human_capital=200)
+    b.constant("effective human capital investment", 3e9, units="$/Year", doc="From the start.")
+    sd.sectors.human_capital(b, human_capital_depreciation_rate=0.05, cost_of_human_capital=2e11)
     ds = _run(_compile(b))
     # the pipeline starts at the baseline steady state; rent-funded students graduate later
     assert float(ds["students_in_education"].sel(time=0)) == pytest.approx(0.05 * 6, rel=1e-12)

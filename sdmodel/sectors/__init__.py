@@ -4,7 +4,10 @@
 Each sector takes the builder, a ``prefix=""`` for the names it creates, an ``inputs`` mapping
 wiring the names it reads from other sectors (default: their unprefixed names) and keyword
 overrides of its parameters (defaults, units, plausible ranges and sources live in its
-``*_PARAMS`` table). It returns ``{local name: model name}`` of what it created.
+``*_PARAMS`` table). It returns ``{local name: model name}`` of what it created; model names
+are the display form of the lower-case local names (``"Human capital"``, ``"GDP per capita"``,
+see :func:`sdmodel.sectors._block.display_name`), whose python names stay lower case.
+Quantities are in honest units: money in constant US$ (``$``), people in ``Person``.
 :func:`sdmodel.sectors.perez.build_perez` (``sd.sectors.perez.build_perez``) assembles the nine
 sectors into the reference model of Pérez (2010); :mod:`sdmodel.sectors.perez_behaviours`
 checks its behaviours and their sensitivity.
@@ -13,8 +16,8 @@ Examples
 --------
 >>> import sdmodel as sd
 >>> b = sd.Builder("hc", initial_time=2000, final_time=2030, time_step=0.25)
->>> b.constant("effective human capital investment", 2, units="$/Year", doc="Education spending.")
-'effective human capital investment'
+>>> b.constant("Effective human capital investment", 2e9, units="$/Year", doc="Education spending.")
+'Effective human capital investment'
 >>> sorted(sd.sectors.human_capital(b))[:2]
 ['baseline enrolment', 'cost of human capital']
 """

@@ -6,13 +6,21 @@ defines and resolves the ``{braced}`` names in equations: a name the sector was 
 the prefix. Parameters are declared in a table of :class:`Param` (default, units, plausible
 range, source), so the documented range of every constant lives next to its default.
 
+Local names (the keys of ``inputs``, of the returned name maps and of the parameter tables)
+are lower case; the model names the sectors create are their display form
+(:func:`display_name`: capitalised, acronyms in capitals, e.g. ``"GDP per capita"``,
+``"RER half life"``). Vensim and PySD fold case, so the python names stay lower case
+(``gdp_per_capita``) and a reference in any case finds the element.
+
 Examples
 --------
 >>> from sdmodel.builder import Builder
 >>> b = Builder("demo", initial_time=0, final_time=1, time_step=1)
 >>> blk = Block(b, prefix="a ", inputs={"price": "world price"})
 >>> blk.eq("{rate} * {price}")
-'a rate * world price'
+'A rate * world price'
+>>> display_name("gdp per capita"), display_name("rer half life")
+('GDP per capita', 'RER half life')
 """
 
 from __future__ import annotations
@@ -23,9 +31,27 @@ from dataclasses import dataclass
 
 from ..exceptions import BuilderError
 
-__all__ = ["Param", "Block", "check_prefix"]
+__all__ = ["Param", "Block", "check_prefix", "display_name", "ACRONYMS"]
 
 _BRACED = re.compile(r"\{([^{}]+)\}")
+#: Words written in capitals in display names.
+ACRONYMS = ("gdp", "rer")
+_ACRONYM = re.compile(r"\b(" + "|".join(ACRONYMS) + r")\b")
+
+
+def display_name(name: str) -> str:
+    """The display form of a model name: acronyms in capitals, the first letter capitalised.
+
+    Only case changes, so the Vensim name folds to the same key and PySD's python name (lower
+    case) is unchanged.
+
+    Examples
+    --------
+    >>> display_name("real exchange rate")
+    'Real exchange rate'
+    """
+    name = _ACRONYM.sub(lambda m: m.group(1).upper(), name)
+    return name[:1].upper() + name[1:]
 
 
 @dataclass(frozen=True)
@@ -80,10 +106,11 @@ class Block:
         self.created: dict[str, str] = {}
 
     def name(self, local: str) -> str:
-        """The model name of a local name (an input's wiring, or the prefixed own name)."""
+        """The model name of a local name (an input's wiring as given, or the display form of
+        the prefixed own name)."""
         if local in self.inputs:
             return self.inputs[local]
-        return f"{self.prefix}{local}"
+        return display_name(f"{self.prefix}{local}")
 
     def eq(self, text: str) -> str:
         """Resolve the ``{braced}`` names of an equation."""

@@ -25,9 +25,9 @@ __all__ = ["bottom_up", "BOTTOM_UP_PARAMS"]
 
 BOTTOM_UP_PARAMS: dict[str, Param] = {
     "initial cluster output": Param(
-        6, "$/Year", 4, 8,
-        "Output of local clusters in 2000 (about 3 % of GDP: community tourism, artisan and "
-        "niche food producers)."),
+        6e9, "$/Year", 4e9, 8e9,
+        "Output of local clusters in 2000 (6 billion $ a year, about 3 % of GDP: community "
+        "tourism, artisan and niche food producers)."),
     "cluster capital productivity": Param(
         0.4, "1/Year", 0.2, 0.6,
         "Annual cluster output per $ invested (capital-output ratio of about 2.5 for "
@@ -41,23 +41,24 @@ BOTTOM_UP_PARAMS: dict[str, Param] = {
         "Elasticity of cluster decline to the real exchange rate (tourism and niche food "
         "exports are partly tradable)."),
     "resource labour intensity": Param(
-        0.01, "Person*Year/$", 0.005, 0.02,
-        "Jobs (millions) per billion $ a year of resource output in 2000: about $100 000 of "
-        "output per worker in mining and oil."),
+        1e-5, "Person*Year/$", 5e-6, 2e-5,
+        "Jobs per $ a year of resource output in 2000: one job per $100 000 of output a year "
+        "in mining and oil."),
     "upgraded labour intensity": Param(
-        0.03, "Person*Year/$", 0.02, 0.05,
-        "Jobs per billion $ a year of processed, speciality and niche exports: skill- and "
-        "capital-intensive process industries."),
+        3e-5, "Person*Year/$", 2e-5, 5e-5,
+        "Jobs per $ a year of processed, speciality and niche exports (one job per about "
+        "$33 000 of output a year): skill- and capital-intensive process industries."),
     "other tradables labour intensity": Param(
-        0.06, "Person*Year/$", 0.04, 0.08,
-        "Jobs per billion $ a year of fabrication output (about $17 000 per worker)."),
+        6e-5, "Person*Year/$", 4e-5, 8e-5,
+        "Jobs per $ a year of fabrication output (one job per about $17 000 of output a "
+        "year)."),
     "cluster labour intensity": Param(
-        0.25, "Person*Year/$", 0.15, 0.35,
-        "Jobs per billion $ a year of cluster output (about $4 000 per worker): the "
+        2.5e-4, "Person*Year/$", 1.5e-4, 3.5e-4,
+        "Jobs per $ a year of cluster output (one job per $4 000 of output a year): the "
         "labour-intensive 'poverty fighters'."),
     "nontradable labour intensity": Param(
-        0.08, "Person*Year/$", 0.06, 0.1,
-        "Jobs per billion $ a year of non-tradable output (about $12 500 per worker)."),
+        8e-5, "Person*Year/$", 6e-5, 1e-4,
+        "Jobs per $ a year of non-tradable output (one job per $12 500 of output a year)."),
     "modern productivity elasticity": Param(
         0.7, "Dmnl", 0.5, 0.9,
         "Elasticity of labour productivity in resource, upgraded and fabrication activities "
@@ -159,21 +160,21 @@ def bottom_up(
                               "2000.")
     blk.aux("cluster employment",
             "{cluster output} * {cluster labour intensity} / {service productivity}",
-            units="Person", doc="Jobs in local clusters (millions).")
+            units="Person", doc="Jobs in local clusters.")
     blk.aux("top down employment",
             "({resource labour intensity} * {extraction} + {upgraded labour intensity} * "
             "{upgraded exports} + {other tradables labour intensity} * "
             "{other tradables output}) / {modern productivity}",
-            units="Person", doc="Jobs in resource extraction, upgraded exports and fabrication "
-                                "(millions).")
+            units="Person", doc="Jobs in resource extraction, upgraded exports and "
+                                "fabrication.")
     blk.aux("nontradable employment",
             "{nontradable output} * {nontradable labour intensity} / {service productivity}",
-            units="Person", doc="Jobs in non-tradables (millions).")
+            units="Person", doc="Jobs in non-tradables.")
     blk.aux("total employment",
             "{cluster employment} + {top down employment} + {nontradable employment}",
-            units="Person", doc="Decent jobs in the economy (millions).")
+            units="Person", doc="Decent jobs in the economy.")
     blk.aux("labour force", "{participation rate} * {population}", units="Person",
-            doc="Labour force (millions).")
+            doc="Labour force.")
     blk.aux("labour demand ratio", "{total employment} / {labour force}", units="Dmnl",
             doc="Decent jobs offered per member of the labour force.")
     blk.aux("employment rate",

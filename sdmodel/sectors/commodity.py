@@ -1,13 +1,13 @@
 """Sector 1: the commodity price, resource extraction and resource rents.
 
-Money is in billions of constant US dollars (unit ``$``); the resource is measured by its value
-at the 2000 price (unit ``$``), so the commodity price is a dimensionless index (2000 = 1) and
-rents are ``(price - unit cost) x extraction``. The price path is history up to the last year
-of data (a lookup built from a real series) and one of three scenario paths after it. Extraction
-is limited by an extraction capacity (which follows the expected price with an investment lag)
-and by a depleting reserve (never more than ``reserves / minimum depletion time`` a year, so
-the reserve cannot go negative). The government takes a share of the rents; foreign owners
-repatriate their part of the rest.
+Money is in constant US dollars (unit ``$``). The resource is measured by its value at the 2000
+world price (unit ``$``: a constant-price volume, as real GDP is), so the commodity price is a
+dimensionless index (2000 = 1) and rents are ``(price - unit cost) x extraction``. The price
+path is history up to the last year of data (a lookup built from a real series) and one of three
+scenario paths after it. Extraction is limited by an extraction capacity (which follows the
+expected price with an investment lag) and by a depleting reserve (never more than ``reserves /
+minimum depletion time`` a year, so the reserve cannot go negative). The government takes a
+share of the rents; foreign owners repatriate their part of the rest.
 
 Examples
 --------
@@ -64,14 +64,15 @@ COMMODITY_PARAMS: dict[str, Param] = {
         "Rise in unit cost (share of the 2000 price) as the reserve is exhausted: poorer, "
         "deeper deposits are mined last."),
     "initial reserves": Param(
-        2000, "$", 1200, 3000,
-        "Reserve at the 2000 price, about 100 years of initial extraction (proved reserves "
-        "of 30-60 years of production for copper and oil, which have been replenished by "
-        "exploration for decades)."),
+        2e12, "$", 1.2e12, 3e12,
+        "Reserve valued at the 2000 price (2 trillion $), about 100 years of initial "
+        "extraction (proved reserves of 30-60 years of production for copper and oil, which "
+        "have been replenished by exploration for decades)."),
     "initial extraction capacity": Param(
-        20, "$/Year", 20, 20,
-        "Extraction capacity in 2000 (10 % of the initial GDP of 200 billion $): the scale "
-        "of the resource sector. Fixed: it sets the units of the stylised economy."),
+        2e10, "$/Year", 2e10, 2e10,
+        "Extraction capacity in 2000, valued at the 2000 price: 20 billion $ a year, 11 % of "
+        "the initial GDP of about 180 billion $. Fixed: with the other initial outputs it sets "
+        "the size of the stylised economy."),
     "minimum depletion time": Param(
         10, "Year", 5, 20,
         "Smallest reserves-to-extraction ratio: extraction never exceeds reserves divided by "
@@ -133,7 +134,7 @@ def commodity_rents(
     --------
     >>> names = commodity_rents(b, history=[(2000, 1.0), (2010, 2.0)])   # doctest: +SKIP
     >>> names["resource rents"]                                          # doctest: +SKIP
-    'resource rents'
+    'Resource rents'
     """
     points = [(float(x), float(y)) for x, y in history]
     if len(points) < 2:
@@ -186,8 +187,9 @@ def commodity_rents(
     blk.aux("desired extraction capacity",
             "{initial extraction capacity} * ({expected price} / INITIAL({commodity price})) ^ "
             "{supply elasticity}",
-            units="$/Year", doc="Capacity investors aim for: constant-elasticity supply response "
-                                "to the expected price relative to the initial price.")
+            units="$/Year", doc="Capacity investors aim for (valued at the 2000 price): "
+                                "constant-elasticity supply response to the expected price "
+                                "relative to the initial price.")
     blk.flow("capacity change",
              "({desired extraction capacity} - {extraction capacity}) / "
              "{capacity adjustment time}",
@@ -198,8 +200,9 @@ def commodity_rents(
               doc="Capacity to extract the resource, valued at the 2000 price.")
     blk.flow("extraction",
              "MIN({extraction capacity}, {resource reserves} / {minimum depletion time})",
-             units="$/Year", doc="Resource extracted per year (2000 prices): capacity-limited, "
-                                 "and never more than reserves / minimum depletion time.")
+             units="$/Year", doc="Resource extracted per year, valued at the 2000 price: "
+                                 "capacity-limited, and never more than reserves / minimum "
+                                 "depletion time.")
     blk.stock("resource reserves", initial="{initial reserves}", outflows=["extraction"],
               units="$", doc="Remaining reserve valued at the 2000 price; cannot go negative "
                              "because extraction is at most reserves / minimum depletion time.")

@@ -47,9 +47,9 @@ DUTCH_DISEASE_PARAMS: dict[str, Param] = {
         0.6, "Dmnl", 0.4, 0.8,
         "Share of bottom-up cluster spending on non-tradables (local construction, services)."),
     "initial other tradables": Param(
-        40, "$/Year", 40, 40,
-        "Output of the other (fabrication) non-resource tradables in 2000: 20 % of GDP. "
-        "Fixed: sets the scale of the stylised economy."),
+        4e10, "$/Year", 4e10, 4e10,
+        "Output of the other (fabrication) non-resource tradables in 2000: 40 billion $ a "
+        "year, 22 % of GDP. Fixed: sets the scale of the stylised economy."),
     "other tradables exchange rate elasticity": Param(
         1.5, "Dmnl", 0.75, 3,
         "Elasticity of desired fabrication capacity to the real exchange rate: price-sensitive "

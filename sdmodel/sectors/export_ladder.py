@@ -27,11 +27,11 @@ __all__ = ["export_ladder", "LADDER_PARAMS", "TIERS", "tier_params"]
 #: The tiers above raw commodities, bottom to top.
 TIERS = ("processed", "speciality", "niche")
 
-# (market potential, base barrier, closed barrier, exchange rate elasticity, unit value)
+# (market potential in $/Year, base barrier, closed barrier, exchange rate elasticity, unit value)
 _TIER_DEFAULTS = {
-    "processed": (30, 0.34, 0.42, 1.0, 1.5),
-    "speciality": (24, 0.44, 0.56, 0.6, 3),
-    "niche": (16, 0.50, 0.64, 0.3, 5),
+    "processed": (3e10, 0.34, 0.42, 1.0, 1.5),
+    "speciality": (2.4e10, 0.44, 0.56, 0.6, 3),
+    "niche": (1.6e10, 0.50, 0.64, 0.3, 5),
 }
 _TIER_TEXT = {
     "processed": "processed commodities (refined metals, pulp, processed foods)",
@@ -49,9 +49,9 @@ def tier_params(tier: str) -> dict[str, Param]:
     return {
         f"{tier} market potential": Param(
             pot, "$/Year", pot * 0.5, pot * 2,
-            f"World market for {text} open to the country, billion $ a year of value added "
-            "at the 2000 frontier (grows with the frontier). Stylised: sets the tier's "
-            "ceiling at a few % of GDP."),
+            f"World market for {text} open to the country, in $ a year of value added at the "
+            f"2000 frontier ({pot / 1e9:g} billion $ a year; grows with the frontier). "
+            "Stylised: sets the tier's ceiling at a few % of GDP."),
         f"{tier} base barrier": Param(
             base, "Dmnl", base - 0.04, base + 0.04,
             f"Effective capability needed to produce {tier} exports while the window is open, "
@@ -131,7 +131,7 @@ def export_ladder(
     --------
     >>> names = export_ladder(b)   # doctest: +SKIP
     >>> names["niche exports"]     # doctest: +SKIP
-    'niche exports'
+    'Niche exports'
     """
     blk = Block(b, prefix=prefix, inputs=inputs)
     blk.params(LADDER_PARAMS, {k.replace("_", " "): v for k, v in params.items()})
@@ -198,8 +198,8 @@ def export_ladder(
                                   "expansion = exit); used for the initial value.")
         blk.stock(f"{t} exports", initial=f"{{{t} initial share}} * {{{t} market}}",
                   inflows=[f"{t} entry", f"{t} expansion"], outflows=[f"{t} exit"],
-                  units="$/Year", doc=f"Export capacity of {_TIER_TEXT[t]}, billion $ a year of "
-                                      "value added.")
+                  units="$/Year", doc=f"Export capacity of {_TIER_TEXT[t]}, in $ a year of value "
+                                      "added.")
     blk.aux("upgraded exports", " + ".join(f"{{{t} exports}}" for t in TIERS), units="$/Year",
             doc="Exports above raw commodities (processed + specialities + niches).")
     weighted = " + ".join(f"{{{t} unit value}} * {{{t} exports}}" for t in TIERS)

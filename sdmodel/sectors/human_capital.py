@@ -30,10 +30,10 @@ HUMAN_CAPITAL_PARAMS: dict[str, Param] = {
         "Loss of skills per year through obsolescence, retirement and emigration "
         "(estimates of human-capital depreciation range 1-6 %/yr)."),
     "cost of human capital": Param(
-        300, "$", 150, 600,
-        "Spending (billion $) that adds one unit to the human capital index: baseline "
-        "education spending of about 4.5 % of GDP (9 billion $) maintains the index against "
-        "3 %/yr depreciation, i.e. 300 billion $ per unit."),
+        3e11, "$", 1.5e11, 6e11,
+        "Spending that adds one unit to the human capital index (300 billion $): baseline "
+        "education spending of about 5 % of the initial GDP (9 billion $ a year) maintains the "
+        "index against 3 %/yr depreciation, i.e. 300 billion $ per unit."),
 }
 
 

@@ -28,8 +28,8 @@ MACRO_PARAMS: dict[str, Param] = {
         "Non-tradable output per $ of rent-funded non-tradable demand (below 1 if part of it "
         "only raises prices; above 1 with Keynesian second-round effects)."),
     "initial population": Param(
-        40, "Person", 40, 40,
-        "Population in 2000, millions (a mid-sized Latin American economy). Fixed: sets the "
+        4e7, "Person", 4e7, 4e7,
+        "Population in 2000: 40 million (a mid-sized Latin American economy). Fixed: sets the "
         "scale."),
     "initial population growth": Param(
         0.011, "1/Year", 0.008, 0.014,
@@ -101,8 +101,8 @@ def macro_accounts(
     blk.aux("GDP",
             "{resource value added} + {non resource tradable output} + {cluster output} + "
             "{nontradable output}",
-            units="$/Year", doc="Gross domestic product, billion constant $ a year (resource "
-                                "output at the world price).")
+            units="$/Year", doc="Gross domestic product, constant $ a year (resource output "
+                                "at the world price).")
     blk.aux("population growth rate",
             "{initial population growth} * EXP((INITIAL TIME - Time) / "
             "{demographic transition time})",
@@ -110,10 +110,10 @@ def macro_accounts(
     blk.flow("population change", "{population growth rate} * {population}",
              units="Person/Year", doc="Net population growth.")
     blk.stock("population", initial="{initial population}", inflows=["population change"],
-              units="Person", doc="Population, millions.")
+              units="Person", doc="Population.")
     blk.aux("gdp per capita", "{GDP} / {population}", units="$/(Person*Year)",
-            doc="GDP per person (thousand constant $ per person a year, as GDP is in billions "
-                "and population in millions).")
+            doc="GDP per person, constant $ a year (comparable with WDI NY.GDP.PCAP.KD; about "
+                "4 500 in 2000).")
     blk.aux("consumption",
             "{private consumption propensity} * ({GDP} - {fiscal rents} - {repatriated rents})"
             " + {rent consumption} + {fund withdrawals}",

@@ -131,7 +131,7 @@ def build_perez(*, data_dir=None, initial_time: float = 2000, final_time: float 
     Examples
     --------
     >>> b = build_perez(data_dir="../shared/data")   # doctest: +SKIP
-    >>> "reinvestment share" in b.names              # doctest: +SKIP
+    >>> "Reinvestment share" in b.names              # doctest: +SKIP
     True
     """
     history = price_history(data_dir, start=int(initial_time))

@@ -87,16 +87,16 @@ MARGINS = (
     "peak real exchange rate 2003-14 minus 1.01",
     "0.99 minus the lowest boom-time ratio of non-resource tradables to the no-boom path",
     "smaller of: boom gain in GDP pc ratio to no boom above 2000's + 0.02; 2000 ratio minus 2040 ratio",
-    "GDP per capita 2040, reinvest minus squander (thousand $)",
+    "GDP per capita 2040, reinvest minus squander ($ per person a year)",
     "non-resource export share 2040, reinvest minus squander",
     "peak real exchange rate 2003-14, squander minus reinvest",
-    "smallest drop in the 2040 GDP pc gain between successive start years (thousand $)",
+    "smallest drop in the 2040 GDP pc gain between successive start years ($ per person a year)",
     "peak real exchange rate 2003-14, min(squander, reinvest) minus fund",
-    "mean consumption 2003-14, min(squander, reinvest) minus fund (billion $/yr)",
+    "mean consumption 2003-14, min(squander, reinvest) minus fund ($/yr)",
     "capability 2040: a tenth of reinvestment's gain minus the fund's gain",
     "tolerance minus the largest allocation residual",
     "tolerance minus the largest fund identity residual",
-    "smallest reserve (billion $) plus 1e-9",
+    "smallest reserve ($ at the 2000 price) plus 1e-9",
 )
 
 

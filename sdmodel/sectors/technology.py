@@ -46,11 +46,12 @@ TECHNOLOGY_PARAMS: dict[str, Param] = {
         "Learning curve: unit cost falls to this ratio with each doubling of cumulative "
         "output (about 80 % in manufacturing learning-curve studies)."),
     "cost of specific capability": Param(
-        250, "$", 125, 500,
-        "Technologization spending (billion $) that adds one unit of capability specific to "
-        "the resource-based activities (targeted R&D, engineering centres, supplier "
-        "development): a sustained effort of 1 % of GDP for a decade adds about 0.08, the "
-        "distance between two tiers of the export ladder."),
+        2.5e11, "$", 1.25e11, 5e11,
+        "Technologization spending that adds one unit of capability specific to the "
+        "resource-based activities (250 billion $; targeted R&D, engineering centres, supplier "
+        "development): a sustained effort of 1 % of the initial GDP (1.8 billion $ a year) for "
+        "a decade buys about 0.07 before obsolescence and absorption losses, near the distance "
+        "between two tiers of the export ladder."),
     "specific capability obsolescence": Param(
         0.05, "1/Year", 0.02, 0.1,
         "Share of resource-specific capability made obsolete per year by the moving "

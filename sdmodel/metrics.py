@@ -380,7 +380,9 @@ def to_frame(table: xr.Dataset) -> pd.DataFrame:
 def format_table(table: xr.Dataset, *, digits: int = 4) -> str:
     """The metrics table as plain text: values per scenario, then differences from the baseline.
 
-    NaN is shown as ``-`` (e.g. a scenario that never stays above the baseline).
+    Values keep ``digits`` significant digits; from ``10**digits`` to 1e9 they are shown as
+    whole numbers with thousands separators. NaN is shown as ``-`` (e.g. a scenario that never
+    stays above the baseline).
 
     Examples
     --------
@@ -391,7 +393,11 @@ def format_table(table: xr.Dataset, *, digits: int = 4) -> str:
     others = [s for s in scenarios if s != baseline]
 
     def fmt(x: float) -> str:
-        return "-" if not np.isfinite(x) else f"{x:.{digits}g}"
+        if not np.isfinite(x):
+            return "-"
+        if 10**digits <= abs(x) < 1e9:  # whole numbers read better than 1.014e+04
+            return f"{x:,.0f}"
+        return f"{x:.{digits}g}"
 
     def block(title: str, column_names: list[str], data: np.ndarray) -> list[str]:
         head = ["metric", "units", *column_names]

@@ -166,6 +166,10 @@ def test_table_exports(ds, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["m.csv"]
     text = sd.metrics.format_table(table)
     assert "Difference from 'base'" in text
+    # 100 * 1.03**60 = 589.16: four significant digits; large values as whole numbers
+    assert " 589.2 " in text
+    scaled = table.assign(value=table["value"] * 100)
+    assert " 58,916 " in sd.metrics.format_table(scaled)
     assert table["value"].to_pandas().shape == (table.sizes["metric"], 4)
 
 

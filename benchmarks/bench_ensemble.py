@@ -22,7 +22,7 @@ distributed = pytest.importorskip("dask.distributed")
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 
-RUNS = 80_000
+RUNS = 200_000
 CHUNK = 10_000
 METRICS = ["gdp_per_capita@2040", "max(real_exchange_rate)", "non_resource_export_share@2040"]
 UNCERTAIN = ["frontier_growth_rate", "catch_up_elasticity", "rent_spending_multiplier", "price_boom_scale"]
@@ -68,7 +68,7 @@ def test_ensemble_throughput(benchmark, reference, workers):
 def test_ensemble_speedup_interleaved(benchmark, reference):
     """Both clusters alive at once, 1- and 2-worker runs alternated: robust to drifting load."""
     model, samples = reference
-    times = {1: [], 2: []}
+    times, chunk_seconds, busy_share = {1: [], 2: []}, {1: [], 2: []}, {1: [], 2: []}
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as one, \
             distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -82,9 +82,15 @@ def test_ensemble_speedup_interleaved(benchmark, reference):
 
         def once(workers):
             client = clients[workers]
-            start = time.perf_counter()
-            sd.ensemble(model, samples, chunk_size=CHUNK, metrics=METRICS, client=client).compute(scheduler=client)
-            times[workers].append(time.perf_counter() - start)
+            with distributed.get_task_stream(client=client) as stream:
+                start = time.perf_counter()
+                sd.ensemble(model, samples, chunk_size=CHUNK, metrics=METRICS, client=client).compute(scheduler=client)
+                wall = time.perf_counter() - start
+            busy = sum(s["stop"] - s["start"] for task in stream.data for s in task["startstops"]
+                       if s["action"] == "compute")
+            times[workers].append(wall)
+            chunk_seconds[workers].append(busy / -(-RUNS // CHUNK))
+            busy_share[workers].append(busy / (wall * workers))
 
         def alternate():
             once(1)
@@ -92,9 +98,15 @@ def test_ensemble_speedup_interleaved(benchmark, reference):
 
         benchmark.pedantic(alternate, rounds=3, iterations=1)
     speedup = min(times[1]) / min(times[2])
-    benchmark.extra_info.update(best_1_worker_s=min(times[1]), best_2_workers_s=min(times[2]),
-                                speedup_two_vs_one_worker=speedup,
-                                load_average_1min=os.getloadavg()[0])
-    print(f"\ninterleaved, best of 3: 1 worker {min(times[1]):.2f} s, 2 workers {min(times[2]):.2f} s, "
-          f"speed-up {speedup:.2f}x (target >= 1.6x; load average {os.getloadavg()[0]:.1f} on "
-          f"{os.cpu_count()} cores)")
+    # busy share near 1 with two workers: dask keeps both busy, so a speed-up short of 2x comes
+    # from each chunk running slower when two run at once (shared cores, memory bandwidth)
+    info = dict(best_1_worker_s=min(times[1]), best_2_workers_s=min(times[2]),
+                speedup_two_vs_one_worker=speedup, load_average_1min=os.getloadavg()[0],
+                chunk_s_1_worker=min(chunk_seconds[1]), chunk_s_2_workers=min(chunk_seconds[2]),
+                worker_busy_share_2_workers=max(busy_share[2]))
+    benchmark.extra_info.update(info)
+    print(f"\ninterleaved, best of 3: 1 worker {info['best_1_worker_s']:.2f} s, 2 workers "
+          f"{info['best_2_workers_s']:.2f} s, speed-up {speedup:.2f}x (target >= 1.6x); seconds per "
+          f"chunk {info['chunk_s_1_worker']:.3f} (1 worker) vs {info['chunk_s_2_workers']:.3f} "
+          f"(2 workers), workers busy {info['worker_busy_share_2_workers']:.0%} of the time; load "
+          f"average {info['load_average_1min']:.1f} on {os.cpu_count()} cores")

@@ -258,7 +258,8 @@ class Model:
             frame = self._pysd.run(**kwargs)
         return pysd_output_to_dataset(frame, self, params=prepared, settings=settings)
 
-    def run_batch(self, params, *, return_vars=None, saveper=None, chunk_size=None) -> xr.Dataset:
+    def run_batch(self, params, *, return_vars=None, saveper=None, chunk_size=None,
+                  initial_time=None, final_time=None) -> xr.Dataset:
         """Simulate N parameter sets at once with the vectorized batch engine.
 
         Parameters
@@ -273,6 +274,9 @@ class Model:
             Saving interval (default: the model's SAVEPER).
         chunk_size : int, optional
             Runs integrated together (bounds memory; default 10 000).
+        initial_time, final_time : float, optional
+            Override the model's window as :meth:`run` does: the model initialises at
+            ``initial_time``.
 
         Returns
         -------
@@ -284,6 +288,8 @@ class Model:
         ------
         ParameterError
             Unknown or non-constant parameter, unequal lengths, N = 0, non-numeric values.
+        SimulationError
+            Inconsistent time settings.
         UnsupportedConstructError
             The model uses a construct the batch compiler does not support.
 
@@ -294,11 +300,16 @@ class Model:
         from .batch import run_batch
 
         if self.constraints:
+            settings = self._check_time(initial_time, final_time, None, saveper)
             frame = params if isinstance(params, pd.DataFrame) else None
             given = dict(frame.items()) if frame is not None else dict(params or {})
-            self.check_constraints({k: np.asarray(v) for k, v in given.items()})
+            self.check_constraints(
+                {k: np.asarray(v) for k, v in given.items()},
+                initial_time=settings.initial_time, final_time=settings.final_time,
+            )
         return run_batch(self, params, return_vars=return_vars, saveper=saveper,
-                         chunk_size=chunk_size)
+                         chunk_size=chunk_size, initial_time=initial_time,
+                         final_time=final_time)
 
     def check_constraints(
         self,

@@ -84,22 +84,32 @@ def run_batch(
     return_vars: Iterable[str] | None = None,
     saveper: float | None = None,
     chunk_size: int | None = None,
+    initial_time: float | None = None,
+    final_time: float | None = None,
 ) -> xr.Dataset:
     """Simulate ``N`` parameter sets at once; see :meth:`sdmodel.Model.run_batch`."""
     compiled = get_compiled(model)
+    settings = model._check_time(initial_time, final_time, None, saveper)
     values, n = _prepare(model, compiled, params)
     return simulate(model, values, n, return_vars=return_vars, saveper=saveper,
-                    chunk_size=chunk_size)
+                    chunk_size=chunk_size, initial_time=initial_time, final_time=final_time,
+                    settings=settings)
 
 
 def simulate(model, values: dict, n: int, *, return_vars=None, saveper=None,
-             chunk_size=None) -> xr.Dataset:
+             chunk_size=None, initial_time=None, final_time=None,
+             settings=None) -> xr.Dataset:
     """Run ``n`` runs with validated ``values`` ({python name: array (n, *shape)}).
 
-    ``values`` may be empty: ``n`` identical runs at the defaults.
+    ``values`` may be empty: ``n`` identical runs at the defaults. ``initial_time`` and
+    ``final_time`` override the model's window as PySD's ``run(initial_condition=(t, {}))``
+    (what :meth:`sdmodel.Model.run` uses) does: stocks and other stateful initial values are
+    computed at the model's own INITIAL TIME, then the run starts from that state at ``t``
+    with INITIAL TIME = ``t``. ``settings`` are the already checked time settings.
     """
     compiled = get_compiled(model)
-    settings = model._check_time(None, None, None, saveper)
+    if settings is None:
+        settings = model._check_time(initial_time, final_time, None, saveper)
     names = [py for py in _return_vars(model, compiled, return_vars) if py not in values]
     chunk = DEFAULT_CHUNK if chunk_size is None else _chunk(chunk_size)
     steps, saved = sample_times(settings.initial_time, settings.final_time,
@@ -115,17 +125,23 @@ def simulate(model, values: dict, n: int, *, return_vars=None, saveper=None,
         "initial_time": settings.initial_time, "final_time": settings.final_time,
         "time_step": settings.time_step, "saveper": settings.saveper,
     }
+    # PySD initialises the statefuls at the model's own initial time, then moves the clock
+    own_start = model.time_settings.initial_time
+    shifted = settings.initial_time != own_start
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         consts = dict(compiled.constants)
         consts.update({py: v[start:stop] for py, v in values.items()})
         consts.update(control, _N=stop - start, _varied=set(values))
+        init_consts = dict(consts, initial_time=own_start) if shifted else consts
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             consts.update(compiled.statics(consts, stop - start))
+            if shifted:
+                init_consts.update(compiled.statics(init_consts, stop - start))
         for py, arr in fixed.items():
             arr[start:stop] = consts[py]
-        finite[start:stop] = _integrate(compiled, consts, steps, saved, settings,
+        finite[start:stop] = _integrate(compiled, consts, init_consts, steps, saved, settings,
                                         {py: a[:, start:stop] for py, a in out.items()})
     for py, arr in fixed.items():
         finite &= np.isfinite(arr).reshape(n, -1).all(axis=1)
@@ -135,7 +151,7 @@ def simulate(model, values: dict, n: int, *, return_vars=None, saveper=None,
     return _dataset(model, compiled, out, saved, values, settings, names, finite)
 
 
-def _integrate(compiled, consts, steps, saved, settings, out) -> np.ndarray:
+def _integrate(compiled, consts, init_consts, steps, saved, settings, out) -> np.ndarray:
     dt = settings.time_step
     n = consts["_N"]
     saved_at = dict(saved)
@@ -143,7 +159,7 @@ def _integrate(compiled, consts, steps, saved, settings, out) -> np.ndarray:
     finite = np.ones(n, dtype=bool)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        state = compiled.initialize(consts, n)
+        state = compiled.initialize(init_consts, n)
         save_eval = compiled.evaluator(out)
         step_eval = compiled.evaluator(())
         t = settings.initial_time

@@ -76,21 +76,26 @@ def _data_dir(data_dir) -> Path:
     return Path(data_dir)
 
 
-def price_history(data_dir=None, *, start: int = 2000) -> list[tuple[float, float]]:
-    """Annual resource price index from ``commodity_prices.csv``, ``start`` year = 1.
+def price_history(data_dir=None, *, base: int = 2000,
+                  start: int | None = None) -> list[tuple[float, float]]:
+    """Annual resource price index from ``commodity_prices.csv``, ``base`` year = 1.
 
     The index is the mean of the real energy and real metals-and-minerals indices
-    (:data:`PRICE_SERIES`), each rebased to ``start`` = 1, rounded to 4 decimals.
+    (:data:`PRICE_SERIES`), each rebased to ``base`` = 1, rounded to 4 decimals, for every year
+    of the file from ``start`` on (default: its first year, 1960 in the shared data), so a run
+    may start before the base year without the lookup extrapolating.
 
     Raises
     ------
     DataError
-        Missing file, missing columns, or no row for the start year.
+        Missing file, missing columns, no row for the base year, or no row from ``start`` on.
 
     Examples
     --------
-    >>> price_history("../shared/data")[:2]    # doctest: +SKIP
+    >>> price_history("../shared/data", start=2000)[:2]    # doctest: +SKIP
     [(2000.0, 1.0), (2001.0, 0.9297)]
+    >>> price_history("../shared/data")[0]                 # doctest: +SKIP
+    (1960.0, 0.7059)
     """
     path = _data_dir(data_dir) / "commodity_prices.csv"
     try:
@@ -102,12 +107,19 @@ def price_history(data_dir=None, *, start: int = 2000) -> list[tuple[float, floa
     if not rows or missing:
         raise DataError(f"{str(path)!r} lacks the column(s) {missing}; expected {PRICE_SERIES}")
     by_year = {int(r["year"]): r for r in rows}
-    if start not in by_year:
-        raise DataError(f"{str(path)!r} has no row for {start}; expected annual data from it")
-    base = {c: float(by_year[start][c]) for c in PRICE_SERIES}
+    if base not in by_year:
+        raise DataError(f"{str(path)!r} has no row for {base}; expected annual data including "
+                        "the index base year")
+    first = min(by_year) if start is None else int(start)
+    years = sorted(y for y in by_year if y >= first)
+    if len(years) < 2:
+        raise DataError(f"{str(path)!r} has {len(years)} row(s) from {first} on; expected "
+                        "annual data for at least two years")
+    base_values = {c: float(by_year[base][c]) for c in PRICE_SERIES}
     points = []
-    for year in sorted(y for y in by_year if y >= start):
-        value = sum(float(by_year[year][c]) / base[c] for c in PRICE_SERIES) / len(PRICE_SERIES)
+    for year in years:
+        value = sum(float(by_year[year][c]) / base_values[c]
+                    for c in PRICE_SERIES) / len(PRICE_SERIES)
         points.append((float(year), round(value, 4)))
     return points
 
@@ -119,7 +131,8 @@ def build_perez(*, data_dir=None, initial_time: float = 2000, final_time: float 
     Parameters
     ----------
     data_dir : path, optional
-        Folder with ``commodity_prices.csv`` (default: ``$SDMODEL_DATA``).
+        Folder with ``commodity_prices.csv`` (default: ``$SDMODEL_DATA``). The price history
+        lookup holds every year of the file (index 2000 = 1), so runs may start before 2000.
     initial_time, final_time, time_step : float, optional
         Simulation control (years); 2000-2060 by 0.25 by default, output every year.
 
@@ -134,7 +147,7 @@ def build_perez(*, data_dir=None, initial_time: float = 2000, final_time: float 
     >>> "Reinvestment share" in b.names              # doctest: +SKIP
     True
     """
-    history = price_history(data_dir, start=int(initial_time))
+    history = price_history(data_dir, base=2000)
     b = Builder("perez", initial_time=initial_time, final_time=final_time,
                 time_step=time_step, time_units="Year", saveper=1)
     commodity_rents(b, history=history, source=_PRICE_SOURCE)

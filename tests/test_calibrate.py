@@ -314,6 +314,21 @@ def test_batch_engine_gives_the_pysd_fit(np_model, synthetic):
         assert batch.values[name] == pytest.approx(pysd.values[name], rel=1e-6)
 
 
+def test_batch_engine_over_a_shifted_window_gives_the_pysd_fit(np_model, synthetic):
+    # the data relabelled 10 years later and simulated from t = 10: run_batch must take the
+    # window (no fallback to PySD runs) and agree with PySD runs over the same window
+    shifted = synthetic.assign_coords(time=synthetic["time"] + 10)
+    kw = dict(method="differential_evolution", seed=4, options={"maxiter": 3, "popsize": 5},
+              progress=False, initial_time=10, final_time=70)
+    batch = sd.calibrate(np_model, shifted, START, engine="auto", **kw)
+    pysd = sd.calibrate(np_model, shifted, START, engine="pysd", **kw)
+    assert (batch.engine, pysd.engine) == ("batch", "pysd")
+    assert float(batch.fit["time"][0]) == 10
+    for name in TRUE:
+        assert batch.values[name] == pytest.approx(pysd.values[name], rel=1e-6)
+    assert batch.chisqr == pytest.approx(pysd.chisqr, rel=1e-6)
+
+
 def test_plot_fit_draws_observed_and_simulated(np_model, synthetic):
     fit = sd.calibrate(np_model, synthetic, {"catch_up_rate": (0.01, 1.0)}, progress=False)
     fig = sd.plot.fit(fit)

@@ -125,8 +125,14 @@ def test_country_configs_are_valid_against_model_and_data():
         assert 6 <= len(params.varying) <= 10, path.name
         observed, keywords = observed_from_config(cfg, data_dir=DATA_DIR)
         series, t0, t1 = prepare_observed(model, observed, mapping=keywords["mapping"],
-                                          weights=keywords["weights"], index=keywords["index"])
-        assert len(series) >= 5 and t0 == 2000, path.name
+                                          weights=keywords["weights"], index=keywords["index"],
+                                          initial_time=cfg.initial_time,
+                                          final_time=cfg.final_time)
+        # 1990-2019 (Venezuela to 2014), every series observed from 1990
+        assert len(series) >= 5 and (t0, cfg.start) == (1990, 1990), path.name
+        assert t1 == (2014 if cfg.country == "VEN" else 2019), path.name
+        assert all(s.data.ndim == 1 and s.data["time"].values[s.mask][0] == 1990
+                   for s in series), path.name
         countries.add(cfg.country)
     assert {"CHL", "VEN", "COL", "BRA", "MEX", "ECU", "NOR", "KOR"} <= countries
 
@@ -138,7 +144,9 @@ def test_chile_calibration_runs_end_to_end(tmp_path):
     assert main(["calibrate", str(MODELS.parent / "calibration" / "chile.toml"), "--out",
                  str(out), "--data-dir", str(DATA_DIR), "--no-progress"]) == 0
     fit = json.loads((out / "fit.json").read_text())
-    assert fit["country"] == "CHL" and fit["ndata"] == 120 and fit["success"]
+    assert fit["country"] == "CHL" and fit["ndata"] == 180 and fit["success"]
+    assert (fit["start"], fit["end"]) == (1990, 2019)
+    assert fit["engine"] == "batch"  # run_batch takes the 1990 window: no PySD fallback
     assert set(fit["r2"]) == {"wdi:NY.GDP.TOTL.RT.ZS", "wdi:NY.GDP.PCAP.KD",
                               "wdi:NV.IND.MANF.ZS", "wdi:PX.REX.REER", "pwt:hc", "pwt:ctfp"}
     # the fitted rents share is recomputed from the saved simulation: the same R²

@@ -91,11 +91,13 @@ def test_data_dir_from_the_environment(data_dir, monkeypatch):
          "no observations .* NY.GDP.PCAP.KD for VEN"),
         (lambda d: sd.data.load_wdi("PX.REX.REER", "KOR", data_dir=d, start=1970, end=1980,
                                     download=False), "no observations .* PX.REX.REER for KOR"),
-        (lambda d: sd.data.load_pwt("tfp", "CHL", data_dir=d), "PWT variable 'tfp'"),
-        (lambda d: sd.data.load_pwt("hc", "XYZ", data_dir=d), "country 'XYZ'"),
+        (lambda d: sd.data.load_pwt("tfp", "CHL", data_dir=d, download=False),
+         "PWT variable 'tfp'"),
+        (lambda d: sd.data.load_pwt("hc", "XYZ", data_dir=d, download=False), "country 'XYZ'"),
         (lambda d: sd.data.load_pwt("ctfp", "NGA", data_dir=d, end=1955),
          "no observations .* ctfp for NGA"),
-        (lambda d: sd.data.load_commodity_prices("gold", data_dir=d), "commodity series 'gold'"),
+        (lambda d: sd.data.load_commodity_prices("gold", data_dir=d,
+                                                   download=False), "commodity series 'gold'"),
         (lambda d: sd.data.load_wdi("PX.REX.REER", "CHL", data_dir=d, start=2000, end=1990,
                                     download=False), "end year 1990 is before start year 2000"),
     ],
@@ -114,9 +116,9 @@ def test_allow_missing_keeps_nan_only_series(data_dir):
 
 def test_missing_files_say_where_to_get_them(tmp_path):
     with pytest.raises(DataError, match="no pwt.csv .* Penn World Table"):
-        sd.data.load_pwt("hc", "CHL", data_dir=tmp_path)
+        sd.data.load_pwt("hc", "CHL", data_dir=tmp_path, download=False)
     with pytest.raises(DataError, match="no commodity_prices.csv"):
-        sd.data.load_commodity_prices(data_dir=tmp_path)
+        sd.data.load_commodity_prices(data_dir=tmp_path, download=False)
     with pytest.raises(DataError, match="not in the WDI data"):
         sd.data.load_wdi("PX.REX.REER", "CHL", data_dir=tmp_path, download=False)
 

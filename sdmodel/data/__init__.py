@@ -1,8 +1,10 @@
 """Country data for calibration: WDI indicators, Penn World Table, commodity prices.
 
 Loaders return tidy :class:`xarray.Dataset` objects by ``country`` and ``year`` from a data
-directory: the ``data_dir`` argument, else ``$SDMODEL_DATA``, else the user cache. WDI series
-missing there are downloaded from the World Bank API when online (and cached).
+directory: the ``data_dir`` argument, else ``$SDMODEL_DATA``, else the user cache. Series
+missing there are downloaded when online (and cached) unless ``$SDMODEL_OFFLINE`` is set: WDI
+from the World Bank API, Penn World Table and the Pink Sheet as the publishers' Excel files
+(:mod:`sdmodel.data.publishers`).
 
 Examples
 --------

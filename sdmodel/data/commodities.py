@@ -1,7 +1,9 @@
 """World Bank commodity prices (the Pink Sheet), annual, by year.
 
 Reads ``commodity_prices.csv`` (column ``year`` then one column per series) from the data
-directory.
+directory. When the file is missing or lacks a requested series, the annual Pink Sheet workbook
+is downloaded from the World Bank when allowed (:mod:`sdmodel.data.publishers`), converted to
+the same columns and cached.
 
 Examples
 --------
@@ -42,6 +44,7 @@ def load_commodity_prices(
     data_dir: str | os.PathLike | None = None,
     start: int | None = None,
     end: int | None = None,
+    download: bool | None = None,
 ) -> xr.Dataset:
     """Load annual commodity prices as a Dataset with dim ``year``.
 
@@ -53,23 +56,23 @@ def load_commodity_prices(
         Directory holding ``commodity_prices.csv``.
     start, end : int, optional
         First and last year kept (inclusive).
+    download : bool, optional
+        Download the Pink Sheet when the data directory lacks the file or a series. ``None``
+        (default) downloads unless ``$SDMODEL_OFFLINE`` is set.
 
     Raises
     ------
     DataError
-        No file, an unknown series, or no observation in the window.
+        No file (and no download), an unknown series, no observation in the window, or no
+        network when a download is needed.
     """
     names = _store.as_list(series, "series")
     start, end = _store.year_window(start, end)
     base = _store.data_dir(data_dir)
     path = base / "commodity_prices.csv"
-    if not path.is_file():
-        raise DataError(
-            f"no commodity_prices.csv in the data directory {base}; download the annual "
-            f"Pink Sheet (CMO-Historical-Data-Annual.xlsx) from {SOURCE_URL} and save it as "
-            "commodity_prices.csv (column year, then one column per series)"
-        )
-    frame = _store.read_csv(path)
+    frame = _store.read_csv(path) if path.is_file() else None
+    if frame is None or not set(names or ()) <= set(frame.columns):
+        path, frame = _downloaded(base, path, frame, download)
     available = [c for c in frame.columns if c != "year"]
     names = names or available
     _store.check_known(names, available, "commodity series", str(path))
@@ -91,3 +94,25 @@ def load_commodity_prices(
     )
     _store.check_not_empty(ds, str(path), allow_missing=False)
     return ds
+
+
+def _downloaded(base, path, frame, download):
+    """The cached download of the Pink Sheet, fetched first when allowed; else the local file
+    (whose gaps the caller then reports), or DataError when there is none."""
+    from . import publishers
+
+    found = publishers.cached(base, "pinksheet", "commodity_prices.csv")
+    if found is None and publishers.download_allowed(download):
+        target = _store.download_dir(base) / "pinksheet"
+        publishers.fetch_pink_sheet(target)
+        found = target / "commodity_prices.csv"
+    if found is not None:
+        return found, _store.read_csv(found)
+    if frame is not None:
+        return path, frame
+    raise DataError(
+        f"no commodity_prices.csv in the data directory {base}; download the annual "
+        f"Pink Sheet (CMO-Historical-Data-Annual.xlsx) from {SOURCE_URL} and save it as "
+        "commodity_prices.csv (column year, then one column per series) (downloads are off: "
+        "download=False or $SDMODEL_OFFLINE)"
+    )

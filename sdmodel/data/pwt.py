@@ -1,7 +1,9 @@
 """Penn World Table 10.01 variables by country and year.
 
 Reads ``pwt.csv`` (columns ``country, year`` then one column per variable) from the data
-directory. PWT has no query API; when the file is missing the error says where to get it.
+directory. PWT has no query API: when the file is missing, or lacks a requested variable or
+country, the whole PWT 10.01 Excel file is downloaded from the publisher when allowed
+(:mod:`sdmodel.data.publishers`), converted and cached; offline, the error says where to get it.
 
 Examples
 --------
@@ -44,6 +46,7 @@ def load_pwt(
     data_dir: str | os.PathLike | None = None,
     start: int | None = None,
     end: int | None = None,
+    download: bool | None = None,
     allow_missing: bool = False,
 ) -> xr.Dataset:
     """Load PWT variables for countries as a Dataset with dims ``(country, year)``.
@@ -58,26 +61,26 @@ def load_pwt(
         Directory holding ``pwt.csv`` (default ``$SDMODEL_DATA`` or the user cache).
     start, end : int, optional
         First and last year kept (inclusive).
+    download : bool, optional
+        Download PWT from the publisher when the data directory lacks the file, a variable
+        or a country. ``None`` (default) downloads unless ``$SDMODEL_OFFLINE`` is set.
     allow_missing : bool
         Keep NaN-only series instead of raising (as long as something was found).
 
     Raises
     ------
     DataError
-        No ``pwt.csv``, an unknown variable or country, or a series with no observation.
+        No ``pwt.csv`` (and no download), an unknown variable or country, a series with no
+        observation, or no network when a download is needed.
     """
     names = _store.as_list(variables, "variables")
     ctrs = [c.upper() for c in _store.as_list(countries, "countries")]
     start, end = _store.year_window(start, end)
     base = _store.data_dir(data_dir)
     path = base / "pwt.csv"
-    if not path.is_file():
-        raise DataError(
-            f"no pwt.csv in the data directory {base}; download Penn World Table 10.01 from "
-            f"{SOURCE_URL} and save the variables as pwt.csv (columns country, year, "
-            "<variables>), or point data_dir/$SDMODEL_DATA at a directory that has it"
-        )
-    frame = _store.read_csv(path)
+    frame = _store.read_csv(path) if path.is_file() else None
+    if frame is None or not _covers(frame, names, ctrs):
+        path, frame = _downloaded(base, path, frame, download)
     where = f"{path}"
     _store.check_known(names, [c for c in frame.columns if c not in ("country", "year")],
                        "PWT variable", where)
@@ -100,3 +103,29 @@ def load_pwt(
     ds = xr.Dataset(out, attrs={"source": "Penn World Table 10.01"})
     _store.check_not_empty(ds, where, allow_missing=allow_missing)
     return ds
+
+
+def _covers(frame, names: list[str], countries: list[str]) -> bool:
+    return set(names) <= set(frame.columns) and set(countries) <= set(frame["country"])
+
+
+def _downloaded(base, path, frame, download):
+    """The cached download of PWT, fetched first when allowed; else the local file (whose
+    gaps the caller then reports), or DataError when there is none."""
+    from . import publishers
+
+    found = publishers.cached(base, "pwt", "pwt.csv")
+    if found is None and publishers.download_allowed(download):
+        target = _store.download_dir(base) / "pwt"
+        publishers.fetch_pwt(target)
+        found = target / "pwt.csv"
+    if found is not None:
+        return found, _store.read_csv(found)
+    if frame is not None:
+        return path, frame
+    raise DataError(
+        f"no pwt.csv in the data directory {base}; download Penn World Table 10.01 from "
+        f"{SOURCE_URL} and save the variables as pwt.csv (columns country, year, "
+        "<variables>), or point data_dir/$SDMODEL_DATA at a directory that has it "
+        "(downloads are off: download=False or $SDMODEL_OFFLINE)"
+    )

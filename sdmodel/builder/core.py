@@ -441,8 +441,7 @@ class Builder:
         check_units : bool, optional
             Run :func:`sdmodel.check_units` (with each lookup's ``input_units``) and raise
             :class:`UnitError` listing the problems (default True). Problems of kind ``"unchecked"``/``"undeclared"`` (units that
-            cannot be determined) only warn; without :mod:`sdmodel.units` the check is skipped
-            with a warning.
+            cannot be determined) only warn.
         cache_dir : path-like, optional
             Translation cache; default :func:`sdmodel.loading.default_cache_dir`.
 
@@ -470,29 +469,20 @@ class Builder:
         return model
 
     def _check_units(self, model) -> None:
-        try:
-            from ..units import check_units as run_check
-        except ImportError:
-            warnings.warn(
-                "sdmodel.units.check_units is not available; the model was compiled without "
-                "a unit check",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-            return
+        from ..units import check_units as run_check
+
         lookup_inputs = {e.name: e.input_units for e in self._elements.values()
                          if e.kind == "lookup"}
         found = list(run_check(model, lookup_inputs=lookup_inputs))
         # "unchecked" (units that cannot be determined) and "undeclared" are not evidence of
         # inconsistency: warn about them, refuse only real conflicts.
-        soft = [p for p in found if getattr(p, "kind", "mismatch") in ("unchecked", "undeclared")]
+        soft = [p for p in found if p.kind in ("unchecked", "undeclared")]
         problems = [p for p in found if p not in soft]
         if soft:
             warnings.warn(
                 f"model {self._name!r}: the units of {len(soft)} expression"
                 f"{'s' if len(soft) > 1 else ''} could not be checked, in "
-                + ", ".join(repr(v) for v in sorted({str(getattr(p, "variable", p))
-                                                     for p in soft})),
+                + ", ".join(repr(v) for v in sorted({p.variable for p in soft})),
                 RuntimeWarning,
                 stacklevel=3,
             )

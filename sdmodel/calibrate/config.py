@@ -42,13 +42,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import xarray as xr
 
+from .._atomic import atomic_path, write_text_atomic
 from ..exceptions import CalibrationError, OutputError
 
 __all__ = ["CalibrationConfig", "load_config", "observed_from_config", "run_config"]
@@ -198,13 +198,16 @@ def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=
     except OSError as err:
         raise OutputError(f"cannot create output directory {out}: {err}") from None
     paths = {
-        "params": _write_text(out / "params.json", json.dumps(params_record(result), indent=2)),
-        "fit": _write_text(out / "fit.json", json.dumps(fit_record(result, cfg), indent=2)),
-        "report": _write_text(out / "report.txt", result.report() + "\n"),
+        "params": write_text_atomic(out / "params.json",
+                                    json.dumps(params_record(result), indent=2)),
+        "fit": write_text_atomic(out / "fit.json", json.dumps(fit_record(result, cfg), indent=2)),
+        "report": write_text_atomic(out / "report.txt", result.report() + "\n"),
         "dataset": save(result.fit, out / "fit.nc"),
     }
     fig = plot_fit(result, title=f"{cfg.name} ({cfg.country}): {result.method}")
-    paths["figure"] = _atomic(out / "fit.png", lambda p: fig.savefig(p, dpi=130, format="png"))
+    with atomic_path(out / "fit.png") as tmp:
+        fig.savefig(tmp, dpi=130, format="png")
+    paths["figure"] = out / "fit.png"
     return result, paths
 
 
@@ -233,19 +236,3 @@ def fit_record(result, cfg: CalibrationConfig | None = None) -> dict:
     if cfg is not None:
         rec.update(country=cfg.country, config=str(cfg.path), start=cfg.start, end=cfg.end)
     return json.loads(json.dumps(rec, default=float).replace("NaN", "null"))
-
-
-def _write_text(path: Path, text: str) -> Path:
-    return _atomic(path, lambda p: Path(p).write_text(text))
-
-
-def _atomic(path: Path, write) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

@@ -49,14 +49,14 @@ def profile_intervals(result, names=None, *, level: float = 0.95, max_steps: int
         ends = []
         for sign in (-1.0, 1.0):
             ends.append(_walk(objective, x_best, j, sign * step, lower, upper, target,
-                              result.chisqr, max_steps))
+                              max_steps))
         out[name] = (float(ends[0]), float(ends[1]))
     return out
 
 
-def _walk(objective, x_best, j, step, lower, upper, target, chi_best, max_steps):
+def _walk(objective, x_best, j, step, lower, upper, target, max_steps):
     others = [i for i in range(len(x_best)) if i != j]
-    x_prev, chi_prev = x_best[j], chi_best
+    x_prev = x_best[j]
     x_cur = x_best.copy()
     for _ in range(max_steps):
         v = float(np.clip(x_prev + step, lower[j], upper[j]))
@@ -66,7 +66,7 @@ def _walk(objective, x_best, j, step, lower, upper, target, chi_best, max_steps)
             return _crossing(objective, x_cur, j, others, x_prev, v, lower, upper, target)
         if v in (lower[j], upper[j]):
             return v
-        x_prev, chi_prev = v, chi
+        x_prev = v
         step *= 1.5
     return x_prev
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._atomic import default_file_mode
 from ..exceptions import AnalysisError, OutputError
 
 #: The files written into the output folder.
@@ -131,10 +132,9 @@ def _write(out: Path, sweep, latest, fig) -> list[Path]:
             fig.savefig(staged[1], dpi=150, format="png")
         except (OSError, ValueError) as err:
             raise OutputError(f"cannot write into {str(out)!r}: {err}") from err
-        mask = os.umask(0)
-        os.umask(mask)
+        mode = default_file_mode()
         for tmp, name in zip(staged, OUTPUTS):
-            os.chmod(tmp, 0o666 & ~mask)
+            os.chmod(tmp, mode)
             os.replace(tmp, out / name)
     finally:
         for tmp in staged:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .._atomic import atomic_path
 from ..exceptions import DataError, suggest
 
 __all__ = ["data_dir", "download_dir", "as_list", "year_window", "check_not_empty"]
@@ -73,15 +74,8 @@ def _writable(path: Path) -> bool:
 
 def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
     """Write ``frame`` to ``path`` through a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            frame.to_csv(fh, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False)
 
 
 @functools.lru_cache(maxsize=16)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
 import xarray as xr
 
 from ..exceptions import AnalysisError, suggest

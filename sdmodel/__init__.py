@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 from . import exceptions
 from .builder import Builder
-from . import sectors
+from . import perez
 from .loading import load, translate
 from .model import Model
 from .results import save
@@ -41,7 +41,7 @@ __all__ = [
     "metrics",
     "plot",
     "Builder",
-    "sectors",
+    "perez",
     "calibrate",
     "Parameter",
     "Parameters",

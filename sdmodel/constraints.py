@@ -32,7 +32,7 @@ _REGISTRY: list[tuple[frozenset[str], Constraint | str]] = [
             "reinvestment_share", "reinvestment_start_year", "human_capital_share",
             "technologization_share", "bottom_up_share", "fund_share",
         }),
-        "sdmodel.sectors.perez:validate_perez_params",
+        "sdmodel.perez.reference:validate_perez_params",
     ),
 ]
 

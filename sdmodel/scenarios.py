@@ -265,7 +265,7 @@ def validate_scenarios(
     check : callable, optional
         A model-specific check ``check(model, overrides)`` raising :class:`ParameterError`
         for an inconsistent parameter set, e.g.
-        :func:`sdmodel.sectors.perez.validate_perez_params` (shares summing to one).
+        :func:`sdmodel.perez.reference.validate_perez_params` (shares summing to one).
 
     Returns
     -------

@@ -428,7 +428,7 @@ def test_round_trip_reproduces_the_builder(tmp_path):
 
 def test_round_trip_of_the_reference_model(tmp_path, data_dir):
     # the largest builder model in the repository: 230+ elements from nine sectors
-    from sdmodel.sectors.perez import build_perez
+    from sdmodel.perez.reference import build_perez
 
     b = build_perez(data_dir=data_dir)
     assert_round_trip(b, sd.load(b.write(tmp_path / "perez_rt.mdl")))

@@ -531,7 +531,7 @@ def test_data_nan_only_request(data_dir):
         sd.data.load_wdi("PX.REX.REER", "ECU", data_dir=data_dir, download=False)
 
 
-# --- reference model of Pérez (sdmodel.sectors.perez) ---
+# --- reference model of Pérez (sdmodel.perez.reference) ---
 
 @pytest.fixture(scope="module")
 def perez_model():
@@ -552,14 +552,14 @@ def perez_model():
     ({"Reinvestment Start Year": 1990}, r"reinvestment_start_year = 1990 is outside the run"),
 ])
 def test_perez_bad_policy_parameters(perez_model, params, message):
-    from sdmodel.sectors.perez import validate_perez_params
+    from sdmodel.perez.reference import validate_perez_params
 
     with pytest.raises(exc.ParameterError, match=message):
         validate_perez_params(perez_model, params)
 
 
 def test_perez_unknown_parameter_and_valid_set(perez_model):
-    from sdmodel.sectors.perez import validate_perez_params
+    from sdmodel.perez.reference import validate_perez_params
 
     with pytest.raises(exc.ParameterError, match=r"'reinvest_share' is not in model 'perez'.*"
                                                  r"Did you mean 'reinvestment_share'"):
@@ -569,7 +569,7 @@ def test_perez_unknown_parameter_and_valid_set(perez_model):
 
 
 def test_perez_missing_price_data(tmp_path):
-    from sdmodel.sectors.perez import build_perez
+    from sdmodel.perez.reference import build_perez
 
     with pytest.raises(exc.DataError, match=r"commodity_prices\.csv' does not exist"):
         build_perez(data_dir=tmp_path)
@@ -582,11 +582,11 @@ def test_perez_sector_bad_parameter_name():
     b = sd.Builder("m", initial_time=2000, final_time=2010, time_step=0.25)
     with pytest.raises(exc.BuilderError, match=r"unknown sector parameter\(s\) \['educaton "
                                                r"delay'\]"):
-        sd.sectors.human_capital(b, educaton_delay=5)
+        sd.perez.sectors.human_capital(b, educaton_delay=5)
 
 
 def test_perez_batch_and_run_window_checks(perez_model):
-    from sdmodel.sectors.perez import validate_perez_params
+    from sdmodel.perez.reference import validate_perez_params
 
     with pytest.raises(exc.ParameterError, match=r"fund_share = 1\.5 \(run 2\) is outside "
                                                  r"\[0, 1\]"):

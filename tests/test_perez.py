@@ -14,7 +14,7 @@ import pytest
 
 import sdmodel as sd
 from conftest import DATA_DIR, MODELS
-from sdmodel.sectors.perez import build_perez
+from sdmodel.perez.reference import build_perez
 
 MDL = MODELS / "perez" / "perez.mdl"
 LEVERS = ("reinvestment_share", "reinvestment_start_year", "human_capital_share",
@@ -53,7 +53,7 @@ def runs(model):
 def test_committed_rendering_is_current():
     text = build_perez(data_dir=DATA_DIR).to_mdl()
     assert text == MDL.read_text(encoding="utf-8"), (
-        "models/perez/perez.mdl is stale: run python -m sdmodel.sectors.perez "
+        "models/perez/perez.mdl is stale: run python -m sdmodel.perez.reference "
         "--data-dir ../shared/data --write models/perez/perez.mdl")
 
 
@@ -287,7 +287,7 @@ def test_readme_documents_every_parameter_with_its_default_and_range(model):
 def test_builder_compile_gives_the_same_model(runs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        compiled = sd.sectors.perez.build_perez(data_dir=DATA_DIR).compile()   # checks units
+        compiled = sd.perez.build_perez(data_dir=DATA_DIR).compile()   # checks units
         ds = compiled.run(REINVEST, return_vars=["gdp_per_capita", "sovereign_fund"])
     np.testing.assert_array_equal(ds["gdp_per_capita"].values,
                                   runs["reinvest"]["gdp_per_capita"].values)

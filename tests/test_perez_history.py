@@ -16,8 +16,8 @@ from conftest import DATA_DIR, MODELS
 
 import sdmodel as sd
 from sdmodel.exceptions import DataError, ParameterError
-from sdmodel.sectors.commodity import commodity_rents
-from sdmodel.sectors.perez import PRICE_SERIES, build_perez, price_history, validate_perez_params
+from sdmodel.perez.sectors.commodity import commodity_rents
+from sdmodel.perez.reference import PRICE_SERIES, build_perez, price_history, validate_perez_params
 
 MDL = MODELS / "perez" / "perez.mdl"
 

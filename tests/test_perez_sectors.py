@@ -28,7 +28,7 @@ def test_human_capital_reaches_its_closed_form_steady_state():
     b = sd.Builder("hc", initial_time=0, final_time=200, time_step=0.25)
     b.aux("effective human capital investment", "3e9 * STEP(1, 10)", units="$/Year",
           doc="Education spending from year 10 on.")
-    sd.sectors.human_capital(b, human_capital_depreciation_rate=0.05, cost_of_human_capital=2e11)
+    sd.perez.sectors.human_capital(b, human_capital_depreciation_rate=0.05, cost_of_human_capital=2e11)
     model = _compile(b)
     assert sd.check_units(model) == []
     ds = _run(model)
@@ -53,7 +53,7 @@ def test_technology_without_learning_is_nelson_phelps():
                                ("effective technologization", 0, "$/Year"),
                                ("non resource tradable output", 1e10, "$/Year")):
         b.constant(name, value, units=units, doc="Input held constant.")
-    sd.sectors.technology(b, progress_ratio=1.0, initial_capability=0.4,
+    sd.perez.sectors.technology(b, progress_ratio=1.0, initial_capability=0.4,
                           frontier_growth_rate=0.015, catch_up_elasticity=1)
     ds = _run(_compile(b), saveper=1)
     lam = 0.015
@@ -69,7 +69,7 @@ def test_technology_without_learning_is_nelson_phelps():
 
 def test_window_openness_is_the_documented_exponential():
     b = sd.Builder("w", initial_time=2000, final_time=2040, time_step=0.25)
-    sd.sectors.window_of_opportunity(b, window_opening_year=2003, window_closing_time=10)
+    sd.perez.sectors.window_of_opportunity(b, window_opening_year=2003, window_closing_time=10)
     ds = _run(_compile(b))
     for year in (2000, 2002):
         assert float(ds["window_openness"].sel(time=year)) == 0.0
@@ -82,7 +82,7 @@ def test_prefixes_give_independent_copies():
     b = sd.Builder("two", initial_time=0, final_time=30, time_step=0.25)
     for region, spend in (("north", 0.0), ("south", 6e9)):
         inv = b.constant(f"{region} education", spend, units="$/Year", doc="Education spending.")
-        names = sd.sectors.human_capital(
+        names = sd.perez.sectors.human_capital(
             b, prefix=region, inputs={"effective human capital investment": inv})
         assert names["human capital"] == f"{region.capitalize()} human capital"
     ds = _run(_compile(b))
@@ -111,7 +111,7 @@ def test_the_window_drives_part_of_the_late_start_penalty():
 def test_education_spending_from_the_first_day_still_waits_for_graduates():
     b = sd.Builder("hc0", initial_time=0, final_time=20, time_step=0.25)
     b.constant("effective human capital investment", 3e9, units="$/Year", doc="From the start.")
-    sd.sectors.human_capital(b, human_capital_depreciation_rate=0.05, cost_of_human_capital=2e11)
+    sd.perez.sectors.human_capital(b, human_capital_depreciation_rate=0.05, cost_of_human_capital=2e11)
     ds = _run(_compile(b))
     # the pipeline starts at the baseline steady state; rent-funded students graduate later
     assert float(ds["students_in_education"].sel(time=0)) == pytest.approx(0.05 * 6, rel=1e-12)

@@ -14,7 +14,7 @@ import pytest
 
 import sdmodel as sd
 from conftest import MODELS
-from sdmodel.sectors.perez_behaviours import BEHAVIOURS, behaviours, sensitivity
+from sdmodel.perez.behaviours import BEHAVIOURS, behaviours, sensitivity
 
 #: (parameter, end) -> behaviours that no longer hold; explained in models/perez/README.md.
 EXPECTED_FLIPS = {

@@ -6,7 +6,7 @@ margins, price pressure) to processed commodities, specialities and niche or cus
 *market access*, the share of the world tier market in whose value networks the country's
 producers are inside, won only by *entry* — which needs effective capability above the tier's
 entry barrier, low while the window of opportunity is open and high once it has closed (see
-:mod:`sdmodel.sectors.window`) — and slowly lost; and *export capacity* (annual export value
+:mod:`sdmodel.perez.sectors.window`) — and slowly lost; and *export capacity* (annual export value
 added), seeded by entrants and grown by incumbents toward the market they have access to, who
 only need the tier's base barrier ("the benefits of that early entry and success have been
 multiplied"); capacity shrinks by exit. Entry, expansion and exit respond to the real exchange

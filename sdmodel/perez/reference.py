@@ -6,11 +6,11 @@ history is read from the World Bank Pink Sheet series in ``commodity_prices.csv`
 in [0, 1], split shares summing to one, fund + reinvestment shares at most one, start year
 inside the run). The committed rendering is ``models/perez/perez.mdl``; regenerate it with::
 
-    python -m sdmodel.sectors.perez --data-dir ../shared/data --write models/perez/perez.mdl
+    python -m sdmodel.perez.reference --data-dir ../shared/data --write models/perez/perez.mdl
 
 Examples
 --------
->>> from sdmodel.sectors.perez import build_perez
+>>> from sdmodel.perez.reference import build_perez
 >>> b = build_perez(data_dir="../shared/data")        # doctest: +SKIP
 >>> model = b.compile()                                # doctest: +SKIP
 >>> ds = model.run({"reinvestment_share": 0.5})        # doctest: +SKIP
@@ -29,15 +29,15 @@ import pandas as pd
 
 from ..builder import Builder
 from ..exceptions import DataError, ParameterError
-from .allocation import rent_allocation
-from .bottom_up import bottom_up
-from .commodity import commodity_rents
-from .dutch_disease import dutch_disease
-from .export_ladder import export_ladder
-from .human_capital import human_capital
-from .macro import macro_accounts
-from .technology import technology
-from .window import window_of_opportunity
+from .sectors.allocation import rent_allocation
+from .sectors.bottom_up import bottom_up
+from .sectors.commodity import commodity_rents
+from .sectors.dutch_disease import dutch_disease
+from .sectors.export_ladder import export_ladder
+from .sectors.human_capital import human_capital
+from .sectors.macro import macro_accounts
+from .sectors.technology import technology
+from .sectors.window import window_of_opportunity
 
 __all__ = [
     "build_perez",
@@ -258,7 +258,7 @@ def validate_perez_params(model, params: Mapping[str, object] | None = None, *,
 def main(argv=None) -> int:
     """Command line: render the model (``--write PATH``) or print it."""
     parser = argparse.ArgumentParser(
-        prog="python -m sdmodel.sectors.perez",
+        prog="python -m sdmodel.perez.reference",
         description="Render the reference model of Perez (2010) as Vensim text.")
     parser.add_argument("--data-dir", default=None,
                         help="folder with commodity_prices.csv (default $SDMODEL_DATA)")

@@ -6,7 +6,7 @@ engine, all at once) and returns which of the behaviours of DESIGN.md section 4 
 switches) to each end of its range, one at a time, and tabulates the behaviours. Run as a
 script to print the table::
 
-    python -m sdmodel.sectors.perez_behaviours models/perez/perez.mdl
+    python -m sdmodel.perez.behaviours models/perez/perez.mdl
 
 Examples
 --------
@@ -26,7 +26,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .allocation import LEVERS
+from .sectors.allocation import LEVERS
 
 __all__ = ["SCENARIOS", "START_YEARS", "BEHAVIOURS", "MARGINS", "behaviours", "sensitivity",
            "sensitivity_parameters"]
@@ -259,7 +259,7 @@ def main(argv=None) -> int:
     """Print the flips of the one-at-a-time sensitivity check (markdown)."""
     from ..loading import load
 
-    parser = argparse.ArgumentParser(prog="python -m sdmodel.sectors.perez_behaviours")
+    parser = argparse.ArgumentParser(prog="python -m sdmodel.perez.behaviours")
     parser.add_argument("model", help="the Pérez model file (models/perez/perez.mdl)")
     args = parser.parse_args(argv)
     model = load(args.model)

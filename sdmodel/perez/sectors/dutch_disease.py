@@ -9,7 +9,7 @@ licences, foreign experts), fund deposits are spent abroad. The adjustment half-
 eight months (Cashin, Céspedes and Sahay 2004). Appreciation shrinks the other (fabrication)
 tradables: their capacity follows a target that falls with appreciation and rises with
 capability; it closes fast and rebuilds slowly, and the learning lost while it is small is not
-regained (:mod:`sdmodel.sectors.technology`; van Wijnbergen 1984; Krugman 1987).
+regained (:mod:`sdmodel.perez.sectors.technology`; van Wijnbergen 1984; Krugman 1987).
 
 Examples
 --------

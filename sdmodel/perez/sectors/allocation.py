@@ -12,7 +12,7 @@ diminishing effect, and the capacity grows with human capital ("investing to inv
 
 The identities: ``rent consumption + fund deposits + human capital spending + technologization
 spending + bottom up spending = fiscal rents`` (when ``fund share + reinvestment share <= 1``
-and the three split shares sum to one, which :func:`sdmodel.sectors.perez.validate_perez_params`
+and the three split shares sum to one, which :func:`sdmodel.perez.reference.validate_perez_params`
 checks), and ``sovereign fund = deposits + returns - withdrawals`` integrated.
 
 Examples

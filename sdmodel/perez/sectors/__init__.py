@@ -6,11 +6,10 @@ wiring the names it reads from other sectors (default: their unprefixed names) a
 overrides of its parameters (defaults, units, plausible ranges and sources live in its
 ``*_PARAMS`` table). It returns ``{local name: model name}`` of what it created; model names
 are the display form of the lower-case local names (``"Human capital"``, ``"GDP per capita"``,
-see :func:`sdmodel.sectors._block.display_name`), whose python names stay lower case.
+see :func:`sdmodel.perez.sectors._block.display_name`), whose python names stay lower case.
 Quantities are in honest units: money in constant US$ (``$``), people in ``Person``.
-:func:`sdmodel.sectors.perez.build_perez` (``sd.sectors.perez.build_perez``) assembles the nine
-sectors into the reference model of Pérez (2010); :mod:`sdmodel.sectors.perez_behaviours`
-checks its behaviours and their sensitivity.
+:func:`sdmodel.perez.build_perez` assembles the nine sectors into the reference model of
+Pérez (2010); :mod:`sdmodel.perez.behaviours` checks its behaviours and their sensitivity.
 
 Examples
 --------
@@ -18,7 +17,7 @@ Examples
 >>> b = sd.Builder("hc", initial_time=2000, final_time=2030, time_step=0.25)
 >>> b.constant("Effective human capital investment", 2e9, units="$/Year", doc="Education spending.")
 'Effective human capital investment'
->>> sorted(sd.sectors.human_capital(b))[:2]
+>>> sorted(sd.perez.sectors.human_capital(b))[:2]
 ['baseline enrolment', 'cost of human capital']
 """
 
@@ -43,17 +42,3 @@ __all__ = [
     "bottom_up",
     "macro_accounts",
 ]
-
-_SUBMODULES = ("perez", "perez_behaviours")
-
-
-def __getattr__(name: str):
-    """Import the assembled model's modules on first use (``sd.sectors.perez.build_perez``).
-
-    They are not imported eagerly so that ``python -m sdmodel.sectors.perez`` runs cleanly.
-    """
-    if name in _SUBMODULES:
-        import importlib
-
-        return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

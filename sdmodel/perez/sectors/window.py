@@ -4,7 +4,7 @@ Pérez (2010, section VIII): the commodity boom and the reorganisation of global
 open "a temporary window of opportunity", "perhaps a decade"; early entrants get a head start
 and "ten years later it would not have been possible". The window's openness is 0 before it
 opens, jumps to 1 when it opens and then decays exponentially; export-tier entry barriers
-(:mod:`sdmodel.sectors.export_ladder`) fall to their base level while it is open and rise back
+(:mod:`sdmodel.perez.sectors.export_ladder`) fall to their base level while it is open and rise back
 as it closes: ``B(t) = Bmin + (Bmax - Bmin) (1 - openness(t))``. So the same reinvestment,
 started late, buys less upgrading.
 

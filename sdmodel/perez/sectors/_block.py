@@ -29,7 +29,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..exceptions import BuilderError
+from ...exceptions import BuilderError
 
 __all__ = ["Param", "Block", "check_prefix", "display_name", "ACRONYMS"]
 

@@ -13,14 +13,14 @@ Examples
 --------
 >>> import sdmodel as sd
 >>> b = sd.Builder("m", initial_time=2000, final_time=2030, time_step=0.25)
->>> names = sd.sectors.commodity_rents(b, history=[(2000, 1.0), (2010, 2.0)])   # doctest: +SKIP
+>>> names = sd.perez.sectors.commodity_rents(b, history=[(2000, 1.0), (2010, 2.0)])   # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..exceptions import BuilderError
+from ...exceptions import BuilderError
 from ._block import Block, Param
 
 __all__ = ["commodity_rents", "COMMODITY_PARAMS"]

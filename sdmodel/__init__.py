@@ -22,7 +22,7 @@ from .results import save
 from .units import UnitProblem, check_units
 from . import metrics, plot, scenarios
 from .scenarios import load_scenarios, run_scenarios
-from .calibrate import CalibrationResult, Parameter, Parameters, calibrate, create_params
+from .calibration import CalibrationResult, Parameter, Parameters, calibrate, create_params
 from . import data
 from . import analysis
 from .analysis import ensemble

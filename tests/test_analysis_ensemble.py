@@ -154,6 +154,6 @@ def test_local_cluster_gives_the_same_numbers(toy, samples, cluster_client, tmp_
 
 
 def _loaded_model_files() -> list[str]:
-    from sdmodel.analysis.ensemble import _LOADED
+    from sdmodel.analysis.ensembles import _LOADED
 
     return [spec.path for spec, _ in _LOADED]

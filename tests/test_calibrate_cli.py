@@ -98,7 +98,7 @@ def test_cli_bad_config_is_a_typed_error(tmp_path, capsys):
     path.write_text('[model]\npath = "x.mdl"\n[data]\ncountry = "CHL"\n[params]\n')
     assert main(["calibrate", str(path)]) == 2
     assert "has no [series] section" in capsys.readouterr().err
-    from sdmodel.calibrate.config import load_config
+    from sdmodel.calibration.config import load_config
 
     path.write_text(CONFIG.format(model="m.mdl", data=DATA_DIR).replace('"pwt"', '"imf"'))
     with pytest.raises(CalibrationError, match=r"source 'imf'; expected one of"):
@@ -112,9 +112,9 @@ COUNTRY_CONFIGS = sorted((MODELS.parent / "calibration").glob("*.toml"))
 def test_country_configs_are_valid_against_model_and_data():
     """Every shipped config names known parameters within their documented ranges and
     series that exist for its country and overlap the model (checked without optimising)."""
-    from sdmodel.calibrate.config import load_config, observed_from_config
-    from sdmodel.calibrate.observed import prepare_observed
-    from sdmodel.calibrate.parameters import as_parameters
+    from sdmodel.calibration.config import load_config, observed_from_config
+    from sdmodel.calibration.observed import prepare_observed
+    from sdmodel.calibration.parameters import as_parameters
 
     countries = set()
     models = {}

@@ -14,7 +14,7 @@ Examples
 
 from ._bounds import parameter_bounds
 from ._metrics import Metric, parse_metrics
-from .ensemble import ModelSpec, check_samples, ensemble
+from .ensembles import ModelSpec, check_samples, ensemble
 from .sensitivity import Evaluator, FunctionEvaluator, ModelEvaluator, morris, sobol
 from .uncertainty import (
     from_calibration,

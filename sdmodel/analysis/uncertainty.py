@@ -31,7 +31,7 @@ from ..scenarios import validate_scenarios
 from ._bounds import parameter_bounds
 from ._engine import run_many
 from ._metrics import parse_metrics
-from .ensemble import check_samples
+from .ensembles import check_samples
 
 __all__ = [
     "latin_hypercube",

@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def calibrate_command(args: argparse.Namespace) -> int:
-    from ..calibrate.config import load_config, run_config
+    from ..calibration.config import load_config, run_config
 
     cfg = load_config(args.config)
     result, paths = run_config(cfg, out_dir=args.out, data_dir=args.data_dir,

@@ -10,10 +10,10 @@ Examples
 >>> fig.savefig("comparison.png", dpi=150)     # doctest: +SKIP
 """
 
-from .compare import compare
-from .window import window
-from .fan import fan
-from .sensitivity import sensitivity
-from .fit import fit
+from .comparison import compare
+from .window_map import window
+from .fan_chart import fan
+from .sensitivity_chart import sensitivity
+from .fit_chart import fit
 
 __all__ = ["compare", "fit", "window", "fan", "sensitivity"]

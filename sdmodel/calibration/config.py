@@ -181,7 +181,7 @@ def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=
     (CalibrationResult, dict of output paths)
     """
     from .. import load
-    from ..plot.fit import fit as plot_fit
+    from ..plot.fit_chart import fit as plot_fit
     from ..results import save
     from .calibration import calibrate
 

@@ -2,7 +2,7 @@
 
 Runs go through ``model.run_batch`` (one call per batch of parameter sets) when the model has
 it and the calibration window allows, else through PySD runs (optionally in worker
-processes). Residuals are those of :mod:`sdmodel.calibrate.observed`.
+processes). Residuals are those of :mod:`sdmodel.calibration.observed`.
 
 Examples
 --------

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import xarray as xr
 
 from ..exceptions import AnalysisError, suggest
-from .compare import COLORS
+from .comparison import COLORS
 
 __all__ = ["fan"]
 

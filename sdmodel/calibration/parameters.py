@@ -2,7 +2,7 @@
 
 Examples
 --------
->>> from sdmodel.calibrate import create_params
+>>> from sdmodel.calibration import create_params
 >>> params = create_params(catch_up_rate=dict(value=0.3, min=0.01, max=1.0),
 ...                        frontier_growth_rate=(0.0, 0.05))
 >>> params["catch_up_rate"].value

@@ -103,7 +103,7 @@ class CalibrationResult:
     def profile(self, names=None, *, level: float = 0.95, max_steps: int = 40):
         """Profile-likelihood intervals; stores and returns ``{name: (low, high)}``.
 
-        See :func:`sdmodel.calibrate.profile.profile_intervals`.
+        See :func:`sdmodel.calibration.profile.profile_intervals`.
         """
         from .profile import profile_intervals
 

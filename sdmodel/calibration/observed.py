@@ -93,7 +93,7 @@ def prepare_observed(
     mapping : mapping, optional
         ``{data name: model variable}`` where the names differ; the target may also be an
         expression of model variables such as ``"100 * resource_rents / gdp"`` (see
-        :mod:`sdmodel.calibrate.expressions`).
+        :mod:`sdmodel.calibration.expressions`).
     index : mapping, optional
         ``{data name: base time}``: compare the series as an index, observed and simulated
         each divided by their own value at the base time.

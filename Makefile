@@ -27,4 +27,4 @@ clean:
 
 docs: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[docs]'
-	$(VENV)/bin/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 PYTHONPATH=docs $(VENV)/bin/mkdocs build --strict

@@ -34,7 +34,9 @@ def main() -> None:
 
     t = time.perf_counter()
     sweep = sd.analysis.window_sweep(model, np.arange(2003, 2031, 3.0), [0.2, 0.4, 0.6, 0.8],
-                                     scenarios=scenarios)
+                                     start_lever="reinvestment_start_year",
+                                     share_lever="reinvestment_share",
+                                     metric="gdp_per_capita_2040", scenarios=scenarios)
     print(f"window sweep ({sweep.size} cells + baseline, one batch call, "
           f"{time.perf_counter() - t:.2f} s): {sweep.attrs['long_name']} ({sweep.attrs['units']})")
     print(sweep.to_pandas().round(3).to_string())

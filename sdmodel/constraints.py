@@ -5,11 +5,13 @@ A constraint is a callable ``check(model, params, *, initial_time=None, final_ti
 raising :class:`~sdmodel.exceptions.ParameterError`; ``params`` maps python names to a number
 or, for a batch, a 1-D array with one value per run. :func:`sdmodel.load` attaches the
 registered constraints whose required variables the model has, and :meth:`Model.run`,
-:meth:`Model.run_batch` and :func:`sdmodel.run_scenarios` call them before simulating.
+:meth:`Model.run_batch` and :func:`sdmodel.run_scenarios` call them before simulating. Bundled
+models register theirs from their own subpackage (see :mod:`sdmodel.bundled`).
 
 Examples
 --------
 >>> from sdmodel.constraints import register
+>>> from sdmodel.exceptions import ParameterError
 >>> def positive_rate(model, params, *, initial_time=None, final_time=None):
 ...     if params.get("catch_up_rate", 1) <= 0:
 ...         raise ParameterError("catch_up_rate must be positive")
@@ -26,15 +28,7 @@ __all__ = ["register", "constraints_for", "Constraint"]
 Constraint = Callable[..., object]
 
 # (variables a model must have, the check or "module:function" imported on first use)
-_REGISTRY: list[tuple[frozenset[str], Constraint | str]] = [
-    (
-        frozenset({
-            "reinvestment_share", "reinvestment_start_year", "human_capital_share",
-            "technologization_share", "bottom_up_share", "fund_share",
-        }),
-        "sdmodel.perez.reference:validate_perez_params",
-    ),
-]
+_REGISTRY: list[tuple[frozenset[str], Constraint | str]] = []
 
 
 def register(required: Iterable[str], check: Constraint | str) -> None:
@@ -54,10 +48,14 @@ def _resolve(check: Constraint | str) -> Constraint:
     if callable(check):
         return check
     module, _, name = check.partition(":")
-    return getattr(importlib.import_module(module), name)
+    found: Constraint = getattr(importlib.import_module(module), name)
+    return found
 
 
 def constraints_for(model) -> list[Constraint]:
     """The registered constraints that apply to ``model`` (all their variables are constants)."""
+    from .bundled import register_bundled
+
+    register_bundled()
     names = set(model.params)
     return [_resolve(check) for required, check in _REGISTRY if required <= names]

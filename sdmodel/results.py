@@ -54,7 +54,7 @@ def run_attrs(model, *, params: Mapping[str, object], settings, engine: str) -> 
     """Dataset attrs recording provenance: model file and hash, parameters, versions, time."""
     import pysd
 
-    from . import __version__
+    from ._version import __version__
 
     return {
         "model_name": model.name,

@@ -8,9 +8,22 @@ a scenario may inherit the overrides of another and change some of them.
 Scenario files
 --------------
 Each top-level table is a scenario; its keys are parameter overrides (original or python names)
-except three reserved keys::
+except three reserved keys. Three top-level names are not scenarios: ``baseline``, the
+``[metrics.<name>]`` tables (the comparison metrics, see :mod:`sdmodel.metrics`) and
+``[window]`` (defaults of a window sweep: ``start_lever``, ``share_lever``, ``metric``,
+``year``, ``baseline``, ``start_years``, ``shares``, ``threshold``)::
 
     baseline = "squander"          # optional: the scenario others are compared with
+
+    [metrics.gdp_2040]
+    variable = "gdp_per_capita"
+    reduce = "at"
+    year = 2040
+
+    [window]
+    start_lever = "reinvestment_start_year"
+    share_lever = "reinvestment_share"
+    metric = "gdp_2040"
 
     [base]
     abstract = true                # a template: inherited from, never run itself
@@ -57,12 +70,17 @@ import pandas as pd
 import xarray as xr
 
 from .exceptions import ParameterError, ScenarioError, suggest
+from .metrics import MetricSpec, parse_metrics
 from .results import params_to_json
+from .schema import WindowTable, validate
 
 __all__ = ["ScenarioSet", "load_scenarios", "run_scenarios", "validate_scenarios"]
 
 #: Keys of a scenario table that are not parameter overrides.
 RESERVED_KEYS = ("inherits", "description", "abstract")
+
+#: Top-level names of a scenario file that are not scenarios.
+SECTIONS = ("baseline", "metrics", "window")
 
 #: A comparison shows a progress bar once it has been running this many seconds.
 PROGRESS_DELAY = 2.0
@@ -84,6 +102,10 @@ class ScenarioSet(Mapping):
         The file's ``baseline`` key, if any.
     source : pathlib.Path or None
         The file read.
+    metrics : dict
+        ``{name: MetricSpec}`` from the file's ``[metrics.<name>]`` tables (empty if none).
+    window : dict
+        The file's ``[window]`` settings that are given (empty if none).
 
     Examples
     --------
@@ -96,6 +118,8 @@ class ScenarioSet(Mapping):
     descriptions: dict[str, str] = field(default_factory=dict)
     baseline: str | None = None
     source: Path | None = None
+    metrics: dict[str, MetricSpec] = field(default_factory=dict)
+    window: dict[str, object] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> dict[str, object]:
         return self.scenarios[name]
@@ -129,9 +153,9 @@ def load_scenarios(path: str | os.PathLike) -> ScenarioSet:
 
     Examples
     --------
-    >>> s = load_scenarios("models/perez/scenarios.toml")     # doctest: +SKIP
-    >>> s["reinvest_late"]["reinvestment_start_year"]          # doctest: +SKIP
-    2018.0
+    >>> s = load_scenarios("tests/data/fishery_scenarios.toml")
+    >>> s["late_quota"]["quota_start_time"], s.baseline, list(s.metrics)[:2]
+    (40.0, 'open_access', ['fish_trough', 'harvest_50'])
     """
     path = Path(path)
     try:
@@ -150,14 +174,10 @@ def load_scenarios(path: str | os.PathLike) -> ScenarioSet:
     baseline = raw.pop("baseline", None)
     if baseline is not None and not isinstance(baseline, str):
         raise ScenarioError(f"'baseline' {where} must be a scenario name (a string), got {baseline!r}")
-    tables: dict[str, dict] = {}
-    for name, table in raw.items():
-        if not isinstance(table, dict):
-            raise ScenarioError(
-                f"top-level key {name!r} {where} is not a scenario table: expected "
-                f"[{name}] with parameter overrides, or the key 'baseline'"
-            )
-        tables[name] = table
+    metrics = parse_metrics(raw.pop("metrics", {}), where=f"scenario file {str(path)!r}")
+    window = validate(WindowTable, raw.pop("window", {}), where=f"scenario file {str(path)!r}",
+                      error=ScenarioError, section="window").model_dump(exclude_none=True)
+    tables = _scenario_tables(raw, where)
 
     resolved: dict[str, dict[str, object]] = {}
     for name in tables:
@@ -181,7 +201,28 @@ def load_scenarios(path: str | os.PathLike) -> ScenarioSet:
         if not isinstance(text, str):
             raise ScenarioError(f"scenario {name!r} {where}: 'description' must be a string")
         descriptions[name] = text
-    return ScenarioSet(scenarios, descriptions, baseline, path)
+    return ScenarioSet(scenarios, descriptions, baseline, path, metrics, window)
+
+
+def _scenario_tables(raw: dict, where: str) -> dict[str, dict]:
+    """The scenario tables of a file; a misspelt section name is refused, not run."""
+    tables: dict[str, dict] = {}
+    for name, table in raw.items():
+        if not isinstance(table, dict):
+            raise ScenarioError(
+                f"top-level key {name!r} {where} is not a scenario table: expected "
+                f"[{name}] with parameter overrides, or one of {', '.join(map(repr, SECTIONS))}."
+                f"{suggest(name, SECTIONS)}"
+            )
+        nested = [k for k, v in table.items() if isinstance(v, dict) and set(v) != {"time", "values"}]
+        hint = suggest(name, SECTIONS)
+        if nested and hint:
+            raise ScenarioError(
+                f"[{name}] {where} holds tables {nested}, so it is not a scenario; expected one "
+                f"of the sections {', '.join(map(repr, SECTIONS))}.{hint}"
+            )
+        tables[name] = table
+    return tables
 
 
 def _is_abstract(name: str, table: dict, where: str) -> bool:
@@ -264,8 +305,8 @@ def validate_scenarios(
         ``{name: {parameter: value}}``.
     check : callable, optional
         A model-specific check ``check(model, overrides)`` raising :class:`ParameterError`
-        for an inconsistent parameter set, e.g.
-        :func:`sdmodel.perez.reference.validate_perez_params` (shares summing to one).
+        for an inconsistent parameter set, on top of the model's registered constraints
+        (:mod:`sdmodel.constraints`).
 
     Returns
     -------

@@ -22,11 +22,13 @@ def toy():
 
 @pytest.fixture(scope="module")
 def sweep(toy):
-    return sd.analysis.window_sweep(toy, [2003, 2008, 2015, 2025], [0.2, 0.5, 0.8], scenarios=TOY_SCENARIOS)
+    return sd.analysis.window_sweep(toy, [2003, 2008, 2015, 2025], [0.2, 0.5, 0.8], scenarios=TOY_SCENARIOS,
+                                    start_lever="reinvestment_start_year",
+                                    share_lever="reinvestment_share", metric="gdp_per_capita", year=2040)
 
 
 def test_window_heatmap_shows_the_sweep(sweep):
-    fig = sd.plot.window(sweep, threshold=1000.0)
+    fig = sd.plot.window(sweep, threshold=1000.0, periods=[(2003, 2014, "boom")])
     ax = fig.axes[0]
     mesh = ax.collections[0]
     np.testing.assert_allclose(np.asarray(mesh.get_array()).reshape(3, 4),
@@ -37,8 +39,11 @@ def test_window_heatmap_shows_the_sweep(sweep):
     expected = sd.analysis.latest_viable_start(sweep, 1000.0).values
     np.testing.assert_array_equal(marker.get_xdata(), expected)
     assert "USD/Person" in fig.axes[1].get_ylabel()
-    with pytest.raises(AnalysisError, match="boom must be"):
-        sd.plot.window(sweep, boom=(2014, 2003))
+    assert ax.get_xlabel() == "reinvestment_start_year" and ax.get_ylabel() == "reinvestment_share"
+    plain = sd.plot.window(sweep)
+    assert not [line for line in plain.axes[0].get_lines() if line.get_linestyle() == "--"]
+    with pytest.raises(AnalysisError, match="period must be"):
+        sd.plot.window(sweep, periods=[(2014, 2003)])
 
 
 def test_fan_chart_and_sensitivity_bars(toy):
@@ -46,7 +51,7 @@ def test_fan_chart_and_sensitivity_bars(toy):
     runs = sd.analysis.scenario_runs(toy, sd.load_scenarios(TOY_SCENARIOS), samples,
                                      return_vars=["gdp_per_capita"])
     bands = sd.analysis.percentile_bands(runs)
-    fig = sd.plot.fan(bands, scenarios=["squander", "reinvest_early"])
+    fig = sd.plot.fan(bands, scenarios=["squander", "reinvest_early"], periods=[(2003, 2014)])
     ax = fig.axes[0]
     median = [line for line in ax.get_lines()][1]
     np.testing.assert_allclose(median.get_ydata(),
@@ -80,14 +85,14 @@ def test_window_command_writes_sweep_and_figure(tmp_path, capsys, sweep):
         np.testing.assert_array_equal(ds["latest_viable_start"].values,
                                       sd.analysis.latest_viable_start(sweep, 1000.0).values)
     text = capsys.readouterr().out
-    assert "latest start year with a gain of at least 1000 USD/Person" in text
+    assert "latest start with a gain of at least 1000 USD/Person" in text
 
 
 def test_window_command_bad_input_writes_nothing(tmp_path, capsys):
     out = tmp_path / "out"
     code = main(["window", str(TOY), "--scenarios", str(TOY_SCENARIOS), "--start-years", "1990:2010:5",
                  "--shares", "0.5", "--out", str(out)])
-    assert code == 2 and not out.exists()
+    assert code == 1 and not out.exists()
     assert "AnalysisError: start years [1990.0, 1995.0] are outside the run" in capsys.readouterr().err
     code = main(["window", str(TOY), "--scenarios", str(TOY_SCENARIOS), "--start-years", "2010:2000",
                  "--shares", "0.5", "--out", str(out)])

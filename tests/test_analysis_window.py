@@ -13,6 +13,8 @@ from sdmodel.exceptions import AnalysisError, ScenarioError
 
 TOY = REPO / "tests" / "data" / "window_toy.mdl"
 TOY_SCENARIOS = REPO / "tests" / "data" / "window_toy_scenarios.toml"
+LEVERS = dict(start_lever="reinvestment_start_year", share_lever="reinvestment_share")
+GDP_2040 = dict(LEVERS, metric="gdp_per_capita", year=2040)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,7 @@ def _gain_by_run_scenarios(model, scenarios, cells, *, metric, year):
 @pytest.mark.parametrize("year", [2040, 2041.5])
 def test_sweep_cells_match_separate_scenario_runs(toy, scenarios, year):
     starts, shares = [2003, 2008, 2015, 2030, 2045], [0.1, 0.35, 0.8]
-    sweep = window_sweep(toy, starts, shares, year=year, scenarios=scenarios)
+    sweep = window_sweep(toy, starts, shares, **LEVERS, metric="gdp_per_capita", year=year, scenarios=scenarios)
     assert sweep.dims == ("start_year", "share") and sweep.shape == (5, 3)
     cells = [(2003, 0.1), (2015, 0.35), (2045, 0.8), (2030, 0.1)]
     expected = _gain_by_run_scenarios(toy, scenarios, cells, metric="gdp_per_capita", year=year)
@@ -61,12 +63,12 @@ def test_sweep_is_one_batch_call(toy, scenarios, monkeypatch):
         return original(self, params, **kwargs)
 
     monkeypatch.setattr(type(toy), "run_batch", counting)
-    window_sweep(toy, [2004, 2010, 2020], [0.2, 0.4], scenarios=scenarios)
+    window_sweep(toy, [2004, 2010, 2020], [0.2, 0.4], **GDP_2040, scenarios=scenarios)
     assert calls == [3 * 2 + 1]  # the grid and the baseline, together
 
 
 def test_sweep_without_baseline_uses_defaults(toy):
-    sweep = window_sweep(toy, [2004], [0.5], baseline=None, scenarios={})
+    sweep = window_sweep(toy, [2004], [0.5], **GDP_2040, baseline=None, scenarios={})
     ref = toy.run(return_vars=["gdp_per_capita"])["gdp_per_capita"].sel(time=2040)
     cell = toy.run({"reinvestment_start_year": 2004, "reinvestment_share": 0.5},
                    return_vars=["gdp_per_capita"])["gdp_per_capita"].sel(time=2040)
@@ -86,7 +88,7 @@ def test_latest_viable_start_reads_the_grid():
 
 
 def test_latest_viable_start_on_a_toy_sweep_decreases_with_threshold(toy, scenarios):
-    sweep = window_sweep(toy, np.arange(2003, 2041, 1.0), [0.5], scenarios=scenarios)
+    sweep = window_sweep(toy, np.arange(2003, 2041, 1.0), [0.5], **GDP_2040, scenarios=scenarios)
     gains = sweep.sel(share=0.5).values
     assert np.all(np.diff(gains) < 0)  # the window closes: later starts buy less
     low, high = (float(latest_viable_start(sweep, t).item()) for t in (gains[20], gains[5]))
@@ -102,12 +104,28 @@ def test_latest_viable_start_on_a_toy_sweep_decreases_with_threshold(toy, scenar
         (dict(start_years=[2010], shares=[0.5], metric="gdp_per_capta"), AnalysisError, r"gdp_per_capita"),
         (dict(start_years=[2010], shares=[0.5], year=2070), AnalysisError, r"year 2070 is outside the run"),
         (dict(start_years=[2010], shares=[0.5], baseline="squandr"), ScenarioError, r"Did you mean 'squander'"),
-        (dict(start_years=[2010], shares=[0.5], share_param="fund_share"), AnalysisError, r"fund_share"),
+        (dict(start_years=[2010], shares=[0.5], share_lever="fund_share"), AnalysisError, r"fund_share"),
+        (dict(start_years=[2010], shares=[0.5], metric="fish"), AnalysisError, r"'fish'.*declares the metrics"),
+        (dict(start_years=[2010], shares=[0.5], year=None,
+              metric=sd.metrics.MetricSpec("over", "gdp_per_capita", "first_above_baseline")),
+         AnalysisError, r"no difference from the baseline"),
     ],
 )
 def test_sweep_bad_input(toy, scenarios, kwargs, error, match):
     with pytest.raises(error, match=match):
-        window_sweep(toy, scenarios=scenarios, **kwargs)
+        window_sweep(toy, scenarios=scenarios, **{**GDP_2040, **kwargs})
+
+
+def test_sweep_of_a_declared_metric_and_of_a_final_value(toy, scenarios):
+    """A metric of the scenario file by name, and a bare variable at the end of the run."""
+    declared = window_sweep(toy, [2004, 2030], [0.5], **LEVERS, metric="gdp_per_capita_2040",
+                            scenarios=scenarios)
+    at_2040 = window_sweep(toy, [2004, 2030], [0.5], **GDP_2040, scenarios=scenarios)
+    np.testing.assert_allclose(declared.values, at_2040.values, rtol=1e-12)
+    final = window_sweep(toy, [2004], [0.5], **LEVERS, metric="gdp_per_capita", scenarios=scenarios)
+    expected = _gain_by_run_scenarios(toy, scenarios, [(2004, 0.5)], metric="gdp_per_capita", year=2060)
+    assert float(final.item()) == pytest.approx(expected[(2004, 0.5)], rel=1e-9)
+    assert final.attrs["reduce"] == "final" and final.attrs["start_lever"] == "reinvestment_start_year"
 
 
 def test_model_the_batch_compiler_rejects_runs_through_pysd(tmp_path, scenarios):
@@ -118,7 +136,7 @@ def test_model_the_batch_compiler_rejects_runs_through_pysd(tmp_path, scenarios)
     path.write_text(text)
     model = sd.load(path)
     with pytest.warns(RuntimeWarning, match="the batch engine cannot compile .* 3 PySD runs one by one"):
-        sweep = window_sweep(model, [2004, 2020], [0.5], scenarios=scenarios)
+        sweep = window_sweep(model, [2004, 2020], [0.5], **GDP_2040, scenarios=scenarios)
     expected = _gain_by_run_scenarios(model, scenarios, [(2004, 0.5), (2020, 0.5)],
                                       metric="gdp_per_capita", year=2040)
     for (start, share), gain in expected.items():
@@ -128,11 +146,11 @@ def test_model_the_batch_compiler_rejects_runs_through_pysd(tmp_path, scenarios)
 PEREZ = REPO / "models" / "perez" / "perez.mdl"
 
 
-@pytest.mark.skipif(not PEREZ.is_file(), reason="the reference model is not in the tree yet")
 def test_reference_model_sweep_matches_run_scenarios():
     model = sd.load(PEREZ)
     scenarios = sd.load_scenarios(PEREZ.parent / "scenarios.toml")
-    sweep = window_sweep(model, [2004, 2018], [0.3, 0.6], scenarios=scenarios)
+    sweep = window_sweep(model, [2004, 2018], [0.3, 0.6], **LEVERS, metric="gdp_per_capita_2040",
+                         scenarios=scenarios)
     expected = _gain_by_run_scenarios(model, scenarios, [(2004, 0.6), (2018, 0.3)],
                                       metric="gdp_per_capita", year=2040)
     for (start, share), gain in expected.items():

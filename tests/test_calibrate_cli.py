@@ -96,7 +96,7 @@ def test_cli_calibrate_writes_outputs_matching_the_api(config, tmp_path, capsys)
 def test_cli_bad_config_is_a_typed_error(tmp_path, capsys):
     path = tmp_path / "bad.toml"
     path.write_text('[model]\npath = "x.mdl"\n[data]\ncountry = "CHL"\n[params]\n')
-    assert main(["calibrate", str(path)]) == 2
+    assert main(["calibrate", str(path)]) == 1
     assert "has no [series] section" in capsys.readouterr().err
     from sdmodel.calibration.config import load_config
 

@@ -18,7 +18,10 @@ NP = str(MODELS / "validation" / "nelson_phelps.mdl")
 PEREZ = MODELS / "perez" / "perez.mdl"
 PEREZ_SCENARIOS = MODELS / "perez" / "scenarios.toml"
 FILES = {"comparison.png", "comparison.nc", "metrics.csv"}
-NP_OPTIONS = ["--no-progress", "--years", "30", "60", "--snapshot-year", "40"]
+NP_OPTIONS = ["--no-progress"]
+#: A scenario file whose only metric cannot be computed: the command fails after it started.
+NO_METRIC = '[a]\n[b]\ncatch_up_rate = 0.2\n[metrics.m]\nvariable = "gdp"\n'
+
 
 
 @pytest.fixture()
@@ -34,6 +37,13 @@ def toml(tmp_path):
             [fast]
             inherits = "slow"
             catch_up_rate = 0.2
+            [metrics.technological_capability_40]
+            variable = "technological_capability"
+            reduce = "at"
+            year = 40
+            [metrics.catch_up_peak]
+            variable = "catch_up"
+            reduce = "peak"
             """
         )
     )
@@ -94,30 +104,33 @@ def _bad_file(tmp_path, text):
         ('[a]\ninherits = "b"\n[b]\ninherits = "a"\n', [], "ScenarioError", r"a -> b -> a"),
         ("", [], "ScenarioError", r"no scenario is defined"),
         ("[a]\n[b]\n", ["--baseline", "c"], "ScenarioError", r"--baseline 'c' is not among"),
-        ("[a]\n[b]\n", ["--discount-rate=-2"], "AnalysisError", r"discount_rate must be"),
+        (NO_METRIC, [], "AnalysisError", r"no metric could be computed \(m: the dataset has no variable 'gdp'"),
+        (NO_METRIC, ["--metric", "n"], "ScenarioError", r"--metric 'n' is not a metric of .* declares \['m'\]"),
+        ('[a]\n[metric.m]\nvariable = "x"\n', [], "ScenarioError", r"\[metric\] .* Did you mean 'metrics'"),
+        ('[a]\n[metrics.m]\nvariable = "x"\nreduce = "peek"\n', [], "ScenarioError", r"Did you mean 'peak'"),
     ],
 )
 def test_bad_input_is_a_typed_error_and_leaves_nothing(tmp_path, capsys, text, extra, error, pattern):
     out = tmp_path / "out"
     status = compare(NP, "--scenarios", _bad_file(tmp_path, text), "--out", out, "--no-progress", *extra)
-    assert status == 2
+    assert status == 1
     err = capsys.readouterr().err
     assert f"error: {error}:" in err
     assert re.search(pattern, err), err
     assert not out.exists()
 
 
-def test_failure_removes_the_parent_folders_it_created(tmp_path, toml, capsys):
+def test_failure_removes_the_parent_folders_it_created(tmp_path, capsys):
     out = tmp_path / "new" / "deeper" / "out"
-    assert compare(NP, "--scenarios", toml, "--out", out, "--no-progress", "--discount-rate=-2") == 2
+    assert compare(NP, "--scenarios", _bad_file(tmp_path, NO_METRIC), "--out", out, "--no-progress") == 1
     assert not (tmp_path / "new").exists()
 
 
-def test_failure_in_existing_folder_leaves_it_as_it_was(tmp_path, toml, capsys):
+def test_failure_in_existing_folder_leaves_it_as_it_was(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     (out / "comparison.png").write_bytes(b"old figure")
-    assert compare(NP, "--scenarios", toml, "--out", out, "--no-progress", "--discount-rate=-2") == 2
+    assert compare(NP, "--scenarios", _bad_file(tmp_path, NO_METRIC), "--out", out, "--no-progress") == 1
     assert [p.name for p in out.iterdir()] == ["comparison.png"]  # no staging folder, no new file
     assert (out / "comparison.png").read_bytes() == b"old figure"
 
@@ -128,7 +141,7 @@ def test_failure_while_writing_leaves_no_partial_files(tmp_path, toml, capsys, m
 
     monkeypatch.setattr(sd.metrics, "write_csv", refuse)
     out = tmp_path / "out"
-    assert compare(NP, "--scenarios", toml, "--out", out, *NP_OPTIONS) == 2
+    assert compare(NP, "--scenarios", toml, "--out", out, *NP_OPTIONS) == 1
     assert "OutputError" in capsys.readouterr().err
     assert not out.exists()
 
@@ -138,14 +151,13 @@ def test_unwritable_output_folder(tmp_path, toml, capsys, where):
     blocker = tmp_path / "blocker"
     blocker.write_text("a file, not a folder")
     out = blocker if where == "file" else blocker / "out"
-    assert compare(NP, "--scenarios", toml, "--out", out, "--no-progress") == 2
+    assert compare(NP, "--scenarios", toml, "--out", out, "--no-progress") == 1
     err = capsys.readouterr().err
     assert "error: OutputError:" in err and repr(str(out)) in err, err
     assert blocker.read_text() == "a file, not a folder"
     assert {p.name for p in tmp_path.iterdir()} == {"blocker", "np.toml"}
 
 
-@pytest.mark.skipif(not PEREZ.exists(), reason="models/perez/perez.mdl is not there yet")
 def test_reference_model_main_job(tmp_path, capsys):
     out = tmp_path / "out"
     assert compare(PEREZ, "--scenarios", PEREZ_SCENARIOS, "--out", out, "--no-progress") == 0
@@ -165,12 +177,11 @@ def test_reference_model_main_job(tmp_path, capsys):
     assert frame.loc["gdp_per_capita_2040", "reinvest_early"] == pytest.approx(float(gdp), rel=1e-12)
 
 
-@pytest.mark.skipif(not PEREZ.exists(), reason="models/perez/perez.mdl is not there yet")
 def test_reference_model_scenarios_are_checked_before_running(tmp_path, capsys):
     path = tmp_path / "bad.toml"
     path.write_text("[squander]\n[lopsided]\nreinvestment_share = 0.5\nhuman_capital_share = 0.9\n")
     out = tmp_path / "out"
-    assert compare(PEREZ, "--scenarios", path, "--out", out, "--no-progress") == 2
+    assert compare(PEREZ, "--scenarios", path, "--out", out, "--no-progress") == 1
     err = capsys.readouterr().err
     assert "error: ScenarioError: scenario 'lopsided': human_capital_share (0.9)" in err, err
     assert "expected the split of reinvested rents to sum to 1" in err

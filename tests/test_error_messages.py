@@ -335,7 +335,7 @@ def test_cli_compare_unwritable_output_dir(tmp_path, capsys):
     from sdmodel.cli import main
 
     status = main(["compare", str(NELSON_PHELPS), "--scenarios", str(path), "--out", str(blocker / "out")])
-    assert status == 2
+    assert status == 1
     assert f"error: OutputError: cannot write into output folder '{blocker / 'out'}'" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker", "scenarios.toml"]
 
@@ -389,7 +389,7 @@ def test_bad_lookup_input_units_name_the_lookup():
 def test_cli_check_units_unparseable_unit(tmp_path, capsys):
     from sdmodel.cli import main
 
-    assert main(["check-units", str(_np_with_units(tmp_path, "1//Year"))]) == 2
+    assert main(["check-units", str(_np_with_units(tmp_path, "1//Year"))]) == 1
     assert ("sdmodel check-units: error: UnitError: variable 'catch up rate': cannot understand "
             "the unit string '1//Year'") in capsys.readouterr().err
 
@@ -626,6 +626,7 @@ def test_perez_constraints_stop_every_engine_before_running(perez_model, monkeyp
 
 _WINDOW_TOY = MODELS.parent / "tests" / "data" / "window_toy.mdl"
 _WINDOW_SCENARIOS = MODELS.parent / "tests" / "data" / "window_toy_scenarios.toml"
+_LEVERS = dict(start_lever="reinvestment_start_year", share_lever="reinvestment_share")
 
 
 @pytest.fixture(scope="module")
@@ -637,13 +638,15 @@ def test_window_sweep_start_years_outside_the_run(window_toy):
     with pytest.raises(exc.AnalysisError, match=r"^start years \[1999.0, 2061.0\] are outside the run "
                                                 r"of model 'window_toy' \(2000 to 2060\); expected "
                                                 r"start years within it$"):
-        sd.analysis.window_sweep(window_toy, [1999, 2010, 2061], [0.5], scenarios=_WINDOW_SCENARIOS)
+        sd.analysis.window_sweep(window_toy, [1999, 2010, 2061], [0.5], scenarios=_WINDOW_SCENARIOS,
+                                 **_LEVERS, metric="gdp_per_capita")
 
 
 def test_window_sweep_empty_grid(window_toy):
     with pytest.raises(exc.AnalysisError, match=r"^shares is empty: the sweep grid has no cells; "
                                                 r"expected at least one value$"):
-        sd.analysis.window_sweep(window_toy, [2010], [], scenarios=_WINDOW_SCENARIOS)
+        sd.analysis.window_sweep(window_toy, [2010], [], scenarios=_WINDOW_SCENARIOS, **_LEVERS,
+                                 metric="gdp_per_capita")
 
 
 def test_window_sweep_metric_the_model_lacks(window_toy):
@@ -651,7 +654,7 @@ def test_window_sweep_metric_the_model_lacks(window_toy):
                                                 r"'gdp_per_head' is not in model 'window_toy'\. "
                                                 r"Did you mean 'gdp_per_capita'"):
         sd.analysis.window_sweep(window_toy, [2010], [0.5], metric="gdp_per_head",
-                                 scenarios=_WINDOW_SCENARIOS)
+                                 scenarios=_WINDOW_SCENARIOS, **_LEVERS)
 
 
 def test_ensemble_samples_with_missing_values(window_toy):

@@ -1,15 +1,15 @@
-"""The scenario-comparison figure: its panels, labels, units, boom shading and legend."""
+"""The scenario-comparison figure: its panels, labels, units, shaded periods and legend."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import xarray as xr
-from conftest import MODELS
+from conftest import MODELS, REPO
 
 import sdmodel as sd
 from sdmodel.exceptions import AnalysisError, ScenarioError
-from sdmodel.metrics import OUTPUTS
+from sdmodel.perez.registration import OUTPUTS  # the reference model registers its panels
 
 T = np.arange(2000.0, 2061.0)
 NAMES = ["squander", "reinvest_early", "fund"]
@@ -55,7 +55,7 @@ def legend_texts(fig):
     return [t.get_text() for t in legends[0].get_texts()]
 
 
-def test_default_panels_are_the_reference_outputs(ds):
+def test_default_panels_are_the_registered_outputs(ds):
     fig = sd.plot.compare(ds)
     axes = panels(fig)
     assert len(fig.axes) == 11  # 10 panels in a 3 x 4 grid, the legend in the 11th slot
@@ -72,18 +72,21 @@ def test_default_panels_are_the_reference_outputs(ds):
     assert fig._suptitle.get_text() == "perez: scenario comparison"
 
 
-def test_boom_years_shaded_and_in_legend(ds):
-    fig = sd.plot.compare(ds, variables=["gdp_per_capita", "real_exchange_rate"], boom=(2003, 2014))
+def test_registered_period_shaded_and_in_legend(ds):
+    fig = sd.plot.compare(ds, variables=["gdp_per_capita", "real_exchange_rate"])
     for ax in fig.axes:
         assert spans(ax) == [(2003.0, 2014.0)]
     assert legend_texts(fig) == [*NAMES, "commodity boom 2003-2014"]
     assert len(fig.legends) == 1  # a full grid: the legend goes below the panels
-    plain = sd.plot.compare(ds, variables=["gdp_per_capita"], boom=None)
+    plain = sd.plot.compare(ds, variables=["gdp_per_capita"], periods=())
     assert spans(plain.axes[0]) == []
     assert legend_texts(plain) == NAMES
     three = sd.plot.compare(ds, variables=["gdp_per_capita", "consumption", "poverty_rate"])
     assert len(panels(three)) == 3 and not three.legends  # the legend fills the 4th slot
     assert legend_texts(three) == [*NAMES, "commodity boom 2003-2014"]
+    own = sd.plot.compare(ds, variables=["gdp_per_capita"], periods=[(2010, 2020, "drought"), (2030, 2031)])
+    assert spans(own.axes[0]) == [(2010.0, 2020.0), (2030.0, 2031.0)]
+    assert legend_texts(own) == [*NAMES, "drought 2010-2020", "2030-2031"]
 
 
 def test_baseline_drawn_first_in_black(ds):
@@ -99,11 +102,12 @@ def test_generic_model_run(tmp_path):
     model = sd.load(MODELS / "validation" / "nelson_phelps.mdl")
     ds = sd.run_scenarios(model, {"slow": {"catch_up_rate": 0.05}, "fast": {"catch_up_rate": 0.2}},
                           progress=False)
-    fig = sd.plot.compare(ds, boom=None)
+    fig = sd.plot.compare(ds)
+    assert all(spans(ax) == [] for ax in panels(fig))  # nothing registered for this model
     # constants (and parameters varying only between scenarios) are not plotted
     assert [ax.get_title() for ax in panels(fig)] == ["Technological Capability", "catch up", "world frontier"]
     assert [ax.get_ylabel() for ax in panels(fig)] == ["Dmnl", "Dmnl/Year", "Dmnl"]
-    single = sd.plot.compare(model.run(), variables=["technological_capability"], boom=None)
+    single = sd.plot.compare(model.run(), variables=["technological_capability"])
     assert [line.get_label() for line in single.axes[0].get_lines()] == ["nelson_phelps"]
     fig.savefig(tmp_path / "f.png")
     assert (tmp_path / "f.png").stat().st_size > 10_000
@@ -114,8 +118,9 @@ def test_generic_model_run(tmp_path):
     [
         (dict(variables=["gdp_per_capta"]), AnalysisError, r"'gdp_per_capta' is not.*Did you mean 'gdp_per_capita'"),
         (dict(variables=[]), AnalysisError, "empty"),
-        (dict(boom=(2014, 2003)), AnalysisError, "boom"),
-        (dict(boom=(2003,)), AnalysisError, "boom"),
+        (dict(periods=[(2014, 2003)]), AnalysisError, "period must be"),
+        (dict(periods=[(2003,)]), AnalysisError, "periods must be"),
+        (dict(periods="boom"), AnalysisError, "periods must be"),
         (dict(baseline="squandr"), ScenarioError, r"'squandr'.*Did you mean 'squander'"),
         (dict(ncols=0), AnalysisError, "ncols"),
     ],

@@ -224,7 +224,7 @@ def test_reference_scenarios_file_is_documented():
 def test_reference_model_scenarios_equal_separate_runs():
     model = sd.load(PEREZ)
     scenarios = sd.load_scenarios(PEREZ_SCENARIOS)
-    outputs = [v for v in sd.metrics.OUTPUTS]
+    outputs = list(sd.perez.registration.OUTPUTS)
     ds = sd.run_scenarios(model, scenarios, return_vars=outputs, progress=False)
     assert ds.sizes["scenario"] == len(scenarios)
     for name in scenarios:

@@ -10,7 +10,7 @@ Examples
 --------
 >>> import sdmodel as sd
 >>> from dask.distributed import Client, LocalCluster
->>> model = sd.load("models/perez/perez.mdl")                                # doctest: +SKIP
+>>> model = sd.load("tests/data/window_toy.mdl")                             # doctest: +SKIP
 >>> samples = sd.analysis.latin_hypercube(model, ["frontier_growth_rate"], 10**6, seed=1)  # doctest: +SKIP
 >>> with Client(LocalCluster(n_workers=2, threads_per_worker=1)) as client:   # doctest: +SKIP
 ...     ds = sd.ensemble(model, samples, client=client, store="runs.zarr",

@@ -10,7 +10,7 @@ Examples
 --------
 >>> import sdmodel as sd
 >>> samples = sd.analysis.latin_hypercube(model, ["frontier_growth_rate", "catch_up_elasticity"], 500, seed=1)  # doctest: +SKIP
->>> runs = sd.analysis.scenario_runs(model, sd.load_scenarios("models/perez/scenarios.toml"),
+>>> runs = sd.analysis.scenario_runs(model, sd.load_scenarios("tests/data/window_toy_scenarios.toml"),
 ...                                  samples, return_vars=["gdp_per_capita"])                  # doctest: +SKIP
 >>> bands = sd.analysis.percentile_bands(runs)                                                  # doctest: +SKIP
 >>> sd.analysis.prob_beats(model, runs, "reinvest_early", "squander",

@@ -1,15 +1,17 @@
-"""Window-of-opportunity timing: how the gain from reinvesting rents depends on when it starts.
+"""Window-of-opportunity timing: how the gain from a policy depends on when it starts.
 
-:func:`window_sweep` runs a grid of (start year, reinvestment share) policies, all in one batch
-together with the baseline scenario, and returns each policy's gain over the baseline in a
-metric at a given year. :func:`latest_viable_start` reads off, per share, the latest start year
-that still yields a required gain.
+:func:`window_sweep` runs a grid of (start time, share) policies — two levers of the model —
+all in one batch together with the baseline scenario, and returns each policy's gain over the
+baseline in a metric. :func:`latest_viable_start` reads off, per share, the latest start that
+still yields a required gain.
 
 Examples
 --------
 >>> import sdmodel as sd
->>> model = sd.load("models/perez/perez.mdl")                                   # doctest: +SKIP
->>> sweep = sd.analysis.window_sweep(model, range(2003, 2031), [0.2, 0.4, 0.6])   # doctest: +SKIP
+>>> model = sd.load("tests/data/window_toy.mdl")                                # doctest: +SKIP
+>>> sweep = sd.analysis.window_sweep(model, range(2003, 2031), [0.2, 0.4, 0.6],
+...     start_lever="reinvestment_start_year", share_lever="reinvestment_share",
+...     metric="gdp_per_capita", year=2040)                                     # doctest: +SKIP
 >>> sd.analysis.latest_viable_start(sweep, threshold=500.0)                      # doctest: +SKIP
 """
 
@@ -25,8 +27,8 @@ import xarray as xr
 
 from ..exceptions import AnalysisError, ParameterError, ScenarioError, suggest
 from ..scenarios import load_scenarios, validate_scenarios
+from ..metrics import MetricSpec
 from ._engine import run_many
-from ._metrics import parse_metric
 
 __all__ = ["window_sweep", "latest_viable_start", "resolve_scenarios"]
 
@@ -99,57 +101,64 @@ def window_sweep(
     start_years: Sequence[float],
     shares: Sequence[float],
     *,
-    metric: str = "gdp_per_capita",
-    year: float = 2040,
-    baseline: str | None = "squander",
+    start_lever: str,
+    share_lever: str,
+    metric: str | MetricSpec,
+    year: float | None = None,
+    baseline: str | None = None,
     scenarios: Mapping[str, Mapping] | str | Path | None = None,
-    start_param: str = "reinvestment_start_year",
-    share_param: str = "reinvestment_share",
 ) -> xr.DataArray:
-    """Gain over the baseline of reinvesting each share from each start year.
+    """Gain over the baseline of applying each share of a policy from each start time.
 
-    Every grid cell is the baseline scenario with ``start_param`` and ``share_param`` set to the
+    Every grid cell is the baseline scenario with ``start_lever`` and ``share_lever`` set to the
     cell's values. The whole grid and the baseline are evaluated in one ``run_batch`` call.
 
     Parameters
     ----------
     model : sdmodel.Model
     start_years : sequence of float
-        Start years of reinvestment; each must lie within the model's run.
+        Start times of the policy (values of ``start_lever``); each must lie within the run.
     shares : sequence of float
-        Reinvestment shares.
-    metric : str, optional
-        The model variable compared (python or original name).
+        Values of ``share_lever``.
+    start_lever, share_lever : str
+        The two constants swept (python or original names).
+    metric : str or MetricSpec
+        What is compared: a metric spec, the name of a metric the scenario file declares
+        (``[metrics.<name>]``), or a model variable (its value at ``year``, or its final value
+        when ``year`` is not given).
     year : float, optional
-        The year at which it is compared (linear interpolation between saved times).
-    baseline : str or None, optional
-        The scenario the gains are measured against and the cells start from; ``None`` for the
-        model's defaults.
+        With a variable name as ``metric``: the time at which it is compared (linear
+        interpolation between saved times).
+    baseline : str, optional
+        The scenario the gains are measured against and the cells start from. Default: the
+        scenario file's ``baseline``, else the model's defaults.
     scenarios : mapping, path or None, optional
-        ``{name: {parameter: value}}`` or a scenarios TOML file; default: ``scenarios.toml``
+        ``{name: {parameter: value}}`` or a scenario TOML file; default: ``scenarios.toml``
         beside the model file.
-    start_param, share_param : str, optional
-        The two levers swept.
 
     Returns
     -------
     xarray.DataArray
         ``gain`` with dims ``("start_year", "share")``: the metric in the cell minus the
-        baseline's, at ``year``. Attrs: ``metric``, ``year``, ``baseline``, ``baseline_value``,
-        ``units``, ``long_name``.
+        baseline's. Attrs: ``metric``, ``variable``, ``reduce``, ``baseline``,
+        ``baseline_value``, ``units``, ``long_name``, ``start_lever``, ``share_lever``,
+        ``model``.
 
     Raises
     ------
     AnalysisError
-        An empty or non-numeric grid, start years outside the run, a metric or lever the model
-        lacks, or a year outside the run.
+        An empty or non-numeric grid, start times outside the run, a metric or lever the model
+        lacks, a year outside the run, or a metric without a difference
+        (``first_above_baseline``).
     ScenarioError
         The baseline is not among the scenarios.
 
     Examples
     --------
     >>> sweep = window_sweep(model, [2004, 2010, 2020], [0.25, 0.5],
-    ...                      scenarios="models/perez/scenarios.toml")   # doctest: +SKIP
+    ...                      start_lever="reinvestment_start_year",
+    ...                      share_lever="reinvestment_share", metric="gdp_per_capita",
+    ...                      year=2040, scenarios="tests/data/window_toy_scenarios.toml")  # doctest: +SKIP
     >>> float(sweep.sel(start_year=2004, share=0.5))                   # doctest: +SKIP
     """
     starts = _grid_axis(start_years, "start_years")
@@ -161,14 +170,13 @@ def window_sweep(
             f"start years {outside.tolist()} are outside the run of model {model.name!r} "
             f"({t.initial_time:g} to {t.final_time:g}); expected start years within it"
         )
-    if isinstance(year, bool) or not isinstance(year, Real) or not math.isfinite(year):
-        raise AnalysisError(f"year must be a finite number, got {year!r}")
-    spec = parse_metric(model, metric, default_year=float(year))
-    if not spec.scalar or spec.how != "at":
-        raise AnalysisError(f"metric {metric!r} must be a variable name (compared at year={year:g})")
-    start_py = _constant(model, start_param, "start_param")
-    share_py = _constant(model, share_param, "share_param")
-    base = _baseline_overrides(model, scenarios, baseline)
+    resolved = resolve_scenarios(model, scenarios)
+    spec = _metric_spec(model, metric, year, resolved)
+    start_py = _constant(model, start_lever, "start_lever")
+    share_py = _constant(model, share_lever, "share_lever")
+    if baseline is None:
+        baseline = getattr(resolved, "baseline", None)
+    base = _baseline_overrides(model, resolved, baseline)
 
     grid_start, grid_share = np.meshgrid(starts, share_values, indexing="ij")
     n_cells = grid_start.size
@@ -177,33 +185,79 @@ def window_sweep(
     params[start_py] = np.concatenate([[float(base.get(start_py, model.params[start_py]))], grid_start.ravel()])
     params[share_py] = np.concatenate([[float(base.get(share_py, model.params[share_py]))], grid_share.ravel()])
     ds = run_many(model, params, n=n_cells + 1, return_vars=[spec.variable])
-    values = spec.evaluate(ds).values.astype(float)
-    if values.ndim != 1:
+    da = ds[spec.variable]
+    if set(da.dims) != {"run", "time"}:
         raise AnalysisError(
-            f"metric {metric!r} is subscripted (dims {ds[spec.variable].dims}); expected a scalar "
-            "variable"
+            f"metric {spec.name!r}: {spec.variable!r} is subscripted (dims {da.dims}); expected a "
+            "scalar variable"
         )
+    values = spec.evaluate(da, baseline=da.isel(run=0, drop=True)).values.astype(float)
     gain = (values[1:] - values[0]).reshape(grid_start.shape)
-    units = str(ds[spec.variable].attrs.get("units", ""))
-    long_name = str(ds[spec.variable].attrs.get("long_name", spec.variable))
+    tu = str(ds["time"].attrs.get("units") or ds.attrs.get("time_units") or "")
+    units = spec.units(str(da.attrs.get("units", "")), tu)
     against = f"{baseline!r}" if baseline is not None else "the model's defaults"
+    described = spec.describe(str(da.attrs.get("long_name") or spec.variable), tu)
     return xr.DataArray(
         gain,
         dims=("start_year", "share"),
         coords={"start_year": starts, "share": share_values},
         name="gain",
         attrs={
-            "metric": spec.variable,
-            "year": float(year),
+            "metric": spec.name,
+            "variable": spec.variable,
+            "reduce": spec.reduce,
             "baseline": baseline if baseline is not None else "",
             "baseline_value": float(values[0]),
             "units": units,
-            "long_name": f"gain in {long_name} in {year:g} over {against}",
-            "start_param": start_py,
-            "share_param": share_py,
+            "long_name": f"gain in {described} over {against}",
+            "start_lever": start_py,
+            "share_lever": share_py,
             "model": model.name,
         },
     )
+
+
+def _metric_spec(model, metric, year, scenarios) -> MetricSpec:
+    """The sweep's metric: a spec, a declared metric's name, or a variable at ``year``/final."""
+    if isinstance(metric, MetricSpec):
+        if year is not None:
+            raise AnalysisError("year= applies to a variable name as metric, not to a MetricSpec")
+        spec = metric
+    else:
+        if not isinstance(metric, str) or not metric.strip():
+            raise AnalysisError(f"metric must be a variable or metric name, got {metric!r}")
+        declared = getattr(scenarios, "metrics", None) or {}
+        if metric in declared and year is None:
+            spec = declared[metric]
+        else:
+            try:
+                variable = model.resolve(metric, what="metric variable")
+            except ParameterError as err:
+                known = f" The scenario file declares the metrics {sorted(declared)}." if declared else ""
+                raise AnalysisError(f"metric {metric!r}: {err}{known}") from None
+            if year is not None and (isinstance(year, bool) or not isinstance(year, Real)
+                                     or not math.isfinite(year)):
+                raise AnalysisError(f"year must be a finite number, got {year!r}")
+            spec = (MetricSpec(f"{variable}_{year:g}", variable, "at", year=year) if year is not None
+                    else MetricSpec(f"{variable}_final", variable, "final"))
+    try:
+        model.resolve(spec.variable, what="metric variable")
+    except ParameterError as err:
+        raise AnalysisError(f"metric {spec.name!r}: {err}") from None
+    if not spec.comparable:
+        raise AnalysisError(
+            f"metric {spec.name!r} (reduce={spec.reduce!r}) has no difference from the baseline; "
+            "a window sweep needs a metric whose gain is a difference"
+        )
+    t = model.time_settings
+    for key in ("year", "start", "end"):
+        value = getattr(spec, key)
+        if value is not None and not t.initial_time <= value <= t.final_time:
+            raise AnalysisError(
+                f"metric {spec.name!r}: {key} {value:g} is outside the run of model "
+                f"{model.name!r} ({t.initial_time:g} to {t.final_time:g})"
+            )
+    return spec
 
 
 def latest_viable_start(sweep: xr.DataArray, threshold: float) -> xr.DataArray:

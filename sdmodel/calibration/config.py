@@ -5,7 +5,7 @@ observed series (WDI, PWT or commodity-price codes mapped to model variables, op
 rescaled or turned into an index), the parameters with bounds, and the optimiser::
 
     [model]
-    path = "../models/perez/perez.mdl"
+    path = "../models/<model>/<model>.mdl"
     initial_time = 1990              # optional overrides of the model's window
     final_time = 2019
 
@@ -142,7 +142,7 @@ def observed_from_config(cfg: CalibrationConfig, *, data_dir=None) -> tuple[xr.D
     ``"<source>:<code>"``, dim ``year``) and the ``mapping``, ``weights`` and ``index``
     keywords of :func:`sdmodel.calibrate`.
     """
-    from .. import data as sdd
+    from .. import data as sdd  # the subpackage
 
     ddir = data_dir if data_dir is not None else cfg.data_dir
     out, mapping, weights, index = {}, {}, {}, {}
@@ -180,7 +180,7 @@ def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=
     -------
     (CalibrationResult, dict of output paths)
     """
-    from .. import load
+    from ..loading import load
     from ..plot.fit_chart import fit as plot_fit
     from ..results import save
     from .calibration import calibrate

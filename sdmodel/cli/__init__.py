@@ -16,6 +16,7 @@ import os
 import sys
 
 from ..exceptions import SDModelError
+from ._common import EXIT_REFUSED, EXIT_USAGE, UsageError
 
 #: Sub-command modules, in the order ``sdmodel --help`` lists them.
 COMMANDS = ["run", "compare", "check-units", "calibrate", "window"]
@@ -41,9 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except UsageError as err:
+        print(f"sdmodel {args.command}: usage error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     except SDModelError as err:
         print(f"sdmodel {args.command}: error: {type(err).__name__}: {err}", file=sys.stderr)
-        return 2
+        return EXIT_REFUSED
     except KeyboardInterrupt:
         print(f"sdmodel {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -2,7 +2,7 @@
 [--lookup-input LOOKUP=UNITS]``.
 
 Prints every unit problem of a model and exits with status 1 when there is any, 0 when the
-units are consistent (2 when the model or a unit string cannot be read).
+units are consistent or the model or a unit string cannot be read (2 for a malformed command line).
 
 Examples
 --------
@@ -16,7 +16,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from ..exceptions import UnitError
+from ._common import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,7 +41,7 @@ def check_units_command(args: argparse.Namespace) -> int:
     for item in args.lookup_input:
         name, sep, units = item.partition("=")
         if not sep or not name.strip() or not units.strip():
-            raise UnitError(f"--lookup-input {item!r}: expected LOOKUP=UNITS")
+            raise UsageError(f"--lookup-input {item!r}: expected LOOKUP=UNITS")
         lookup_inputs[name.strip()] = units.strip()
     problems = check_units(
         args.model,

@@ -1,15 +1,17 @@
 """``sdmodel compare MODEL --scenarios FILE [--baseline NAME] [--out DIR]``.
 
 Runs every scenario of a TOML file, prints the metrics table and writes ``comparison.png``,
-``comparison.nc`` and ``metrics.csv`` into DIR. The three files are written into a hidden
-staging folder inside DIR first and moved into place only when all of them exist, so a failure
-leaves no partial output (a DIR created by the command is removed again). A model with the
-reference model's rent-policy levers gets that model's consistency check of every scenario
-(shares in [0, 1], the reinvestment split summing to one) before anything runs.
+``comparison.nc`` and ``metrics.csv`` into DIR. The metrics are the file's ``[metrics.<name>]``
+specs (see :mod:`sdmodel.metrics`), else those the model registered, else the final value of
+each variable that changes; the figure draws the metrics' variables. The three files are
+written into a hidden staging folder inside DIR first and moved into place only when all of
+them exist, so a failure leaves no partial output (a DIR created by the command is removed
+again). Every scenario is checked against the model (names, values and the model's registered
+constraints) before anything runs; a comparison in which no metric can be computed is refused.
 
 Examples
 --------
-$ sdmodel compare models/perez/perez.mdl --scenarios models/perez/scenarios.toml --out out
+$ sdmodel compare tests/data/fishery.mdl --scenarios tests/data/fishery_scenarios.toml --out out
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..exceptions import OutputError, ScenarioError, suggest
+from ..exceptions import AnalysisError, OutputError, ScenarioError, suggest
 
 #: The files written into the output folder.
 OUTPUTS = ("comparison.png", "comparison.nc", "metrics.csv")
@@ -40,16 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
     p.add_argument("--final-time", type=float, default=None, help="simulation end time")
     p.add_argument(
-        "--discount-rate", type=float, default=0.03,
-        help="discount rate of consumption per year for its NPV (default: 0.03)",
-    )
-    p.add_argument(
-        "--years", type=float, nargs="+", default=[2030, 2040, 2060], metavar="YEAR",
-        help="years of the GDP-per-capita metrics; the last is the horizon (default: 2030 2040 2060)",
-    )
-    p.add_argument(
-        "--snapshot-year", type=float, default=2040, metavar="YEAR",
-        help="year of the export-mix, poverty and capability metrics (default: 2040)",
+        "--metric", action="append", default=None, metavar="NAME",
+        help="report only this metric of the scenario file (repeatable; default: all of them)",
     )
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     p.set_defaults(func=compare_command)
@@ -74,12 +68,14 @@ def compare_command(args: argparse.Namespace) -> int:
             model, scenarios, final_time=args.final_time,
             progress=False if args.no_progress else None,
         )
-        table = sd.metrics.compare(
-            ds, baseline=baseline, years=tuple(args.years), discount_rate=args.discount_rate,
-            snapshot_year=args.snapshot_year,
-        )
-        fig = sd.plot.compare(ds, baseline=baseline, title=f"{model.name}: {len(scenarios)} "
-                              f"scenarios (baseline {baseline!r})")
+        specs = _chosen_metrics(scenarios, args.metric) or sd.metrics.defaults_for(ds)
+        table = sd.metrics.compare(ds, baseline=baseline, metrics=specs)
+        if table.sizes["metric"] == 0:
+            reasons = "; ".join(f"{m}: {why}" for m, why in table.attrs["omitted"].items())
+            raise AnalysisError(f"no metric could be computed ({reasons or 'none declared'})")
+        panels = _panels(ds, specs)
+        fig = sd.plot.compare(ds, baseline=baseline, variables=panels,
+                              title=f"{model.name}: {len(scenarios)} scenarios (baseline {baseline!r})")
         paths = _write_all(out, ds, table, fig)
     except BaseException:
         if created is not None:
@@ -92,6 +88,31 @@ def compare_command(args: argparse.Namespace) -> int:
     for path in paths:
         print(f"wrote {path}")
     return 0
+
+
+def _chosen_metrics(scenarios, names: list[str] | None) -> list:
+    """The file's metric specs, or those of ``names`` among them."""
+    declared = scenarios.metrics
+    if names is None:
+        return list(declared.values())
+    for name in names:
+        if name not in declared:
+            raise ScenarioError(
+                f"--metric {name!r} is not a metric of {str(scenarios.source)!r}; it declares "
+                f"{sorted(declared) or 'none'}.{suggest(name, declared)}"
+            )
+    return [declared[name] for name in names]
+
+
+def _panels(ds, specs) -> list[str] | None:
+    """The figure's variables: the model's registered panels, else the metrics' variables."""
+    import sdmodel as sd
+
+    if sd.plot.defaults_for(ds).panels:
+        return None
+    drawn = [s.variable for s in specs
+             if s.variable in ds and set(ds[s.variable].dims) == {"scenario", "time"}]
+    return list(dict.fromkeys(drawn)) or None
 
 
 def _prepare_dir(out: Path) -> Path | None:

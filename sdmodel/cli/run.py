@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..exceptions import ParameterError
+from ._common import UsageError
 
 
 def parse_assignments(items: list[str] | None) -> dict[str, float]:
@@ -19,11 +19,11 @@ def parse_assignments(items: list[str] | None) -> dict[str, float]:
     for item in items or []:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise ParameterError(f"--set {item!r}: expected NAME=VALUE")
+            raise UsageError(f"--set {item!r}: expected NAME=VALUE")
         try:
             params[name.strip()] = float(value)
         except ValueError:
-            raise ParameterError(
+            raise UsageError(
                 f"--set {item!r}: the value {value!r} is not a number"
             ) from None
     return params

@@ -1,7 +1,8 @@
-"""Matplotlib figures: scenario comparison (:func:`compare`).
+"""Matplotlib figures: scenario comparison, window map, fan chart, sensitivity and fit charts.
 
 Each figure function lives in its own module of this package and returns a
-:class:`matplotlib.figure.Figure` without touching pyplot's global state.
+:class:`matplotlib.figure.Figure` without touching pyplot's global state. A model registers
+the periods shaded on its figures and its default panels with :func:`register`.
 
 Examples
 --------
@@ -10,10 +11,14 @@ Examples
 >>> fig.savefig("comparison.png", dpi=150)     # doctest: +SKIP
 """
 
+from .annotations import FigureDefaults, Period, defaults_for, register
 from .comparison import compare
 from .window_map import window
 from .fan_chart import fan
 from .sensitivity_chart import sensitivity
 from .fit_chart import fit
 
-__all__ = ["compare", "fit", "window", "fan", "sensitivity"]
+__all__ = [
+    "compare", "fit", "window", "fan", "sensitivity",
+    "Period", "FigureDefaults", "register", "defaults_for",
+]

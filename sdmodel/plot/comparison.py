@@ -1,10 +1,13 @@
-"""A multi-panel figure of the key outputs across scenarios, the boom years shaded.
+"""A multi-panel figure of chosen variables across scenarios, registered periods shaded.
 
 Examples
 --------
 >>> import sdmodel as sd
->>> ds = sd.run_scenarios(model, sd.load_scenarios("models/perez/scenarios.toml"))  # doctest: +SKIP
->>> fig = sd.plot.compare(ds, baseline="squander")                                   # doctest: +SKIP
+>>> model = sd.load("tests/data/fishery.mdl")
+>>> ds = sd.run_scenarios(model, sd.load_scenarios("tests/data/fishery_scenarios.toml"))
+>>> fig = sd.plot.compare(ds, baseline="open_access")
+>>> [ax.get_title() for ax in fig.axes][:2]
+['Fish', 'regeneration']
 >>> fig.savefig("comparison.png", dpi=150)                                           # doctest: +SKIP
 """
 
@@ -12,32 +15,31 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from numbers import Real
 
 import numpy as np
 import xarray as xr
 
 from ..exceptions import AnalysisError, ScenarioError, suggest
-from ..metrics import OUTPUTS
+from .annotations import Period, check_periods, defaults_for
 
 __all__ = ["compare"]
 
 #: Colour-blind-safe colours (Okabe & Ito 2008), and dashes so lines differ in grey print.
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442")
 DASHES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)))
+#: Fill colour of shaded periods.
+BAND_COLOR = "0.88"
 _MAX_DEFAULT_PANELS = 12
-_MIN_OUTPUTS = 3  # a dataset with fewer reference outputs is not the reference model's
 
 
 def compare(
     ds: xr.Dataset,
     *,
     variables: Sequence[str] | None = None,
-    boom: tuple[float, float] | None = (2003, 2014),
+    periods: Sequence[Period] | None = None,
     baseline: str | None = None,
     ncols: int | None = None,
     title: str | None = None,
-    boom_label: str = "commodity boom",
 ):
     """Plot chosen variables over time, one panel each, one line per scenario.
 
@@ -47,19 +49,18 @@ def compare(
         Dimensions ``("scenario", "time")`` (from :func:`sdmodel.run_scenarios`); a single run
         with only ``time`` is drawn as one scenario.
     variables : sequence of str, optional
-        Variables to plot, one panel each. Default: the reference model's outputs
-        (:data:`sdmodel.metrics.OUTPUTS`) present in ``ds`` when there are at least three of
-        them, else up to 12 of its variables that change over time.
-    boom : (float, float) or None, optional
-        First and last year of the commodity boom, shaded in every panel; ``None`` for none.
+        Variables to plot, one panel each. Default: the panels registered for the dataset's
+        model (:func:`sdmodel.plot.register`) that it holds, else up to 12 of its variables
+        that change over time.
+    periods : sequence of Period or (start, end[, label]), optional
+        Periods shaded in every panel and listed in the legend. Default: those registered for
+        the dataset's model; ``()`` for none.
     baseline : str, optional
         A scenario drawn in black and listed first.
     ncols : int, optional
         Panels per row (default: 2 for up to four panels, else 3).
     title : str, optional
         Figure title (default: the model name).
-    boom_label : str, optional
-        Legend text of the shaded band.
 
     Returns
     -------
@@ -72,7 +73,7 @@ def compare(
     ------
     AnalysisError
         A variable is not in ``ds`` (closest names suggested) or is not over
-        ``(scenario, time)``; nothing to plot; a bad ``boom`` or ``ncols``.
+        ``(scenario, time)``; nothing to plot; a bad period or ``ncols``.
     ScenarioError
         ``baseline`` is not one of the scenarios.
 
@@ -96,7 +97,7 @@ def compare(
             )
         scenarios.remove(baseline)
         scenarios.insert(0, baseline)
-    boom = _check_boom(boom)
+    shaded = check_periods(periods, ds)
     if ncols is None:
         ncols = 1 if len(names) == 1 else 2 if len(names) <= 4 else 3
     if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
@@ -119,8 +120,9 @@ def compare(
             )
     for k, (ax, name) in enumerate(zip(axes, names)):
         da = ds[name]
-        if boom is not None and boom[1] >= time[0] and boom[0] <= time[-1]:
-            ax.axvspan(*boom, color="0.88", linewidth=0, zorder=0)
+        for period in shaded:
+            if period.end >= time[0] and period.start <= time[-1]:
+                ax.axvspan(period.start, period.end, color=BAND_COLOR, linewidth=0, zorder=0)
         for scenario in scenarios:
             ax.plot(time, da.sel(scenario=scenario).values, label=scenario, **styles[scenario])
         ax.set_title(str(da.attrs.get("long_name") or name), fontsize=10.5)
@@ -134,9 +136,9 @@ def compare(
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     handles, labels = axes[0].get_legend_handles_labels()
-    if boom is not None:
-        handles.append(Patch(color="0.88", label=f"{boom_label} {boom[0]:g}-{boom[1]:g}"))
-        labels.append(handles[-1].get_label())
+    for period in shaded:
+        handles.append(Patch(color=BAND_COLOR, label=period.text))
+        labels.append(period.text)
     spare = list(axes[len(names):])
     if spare:  # the legend fills the first empty slot of the grid
         spare[0].axis("off")
@@ -174,8 +176,9 @@ def _varies(da: xr.DataArray) -> bool:
 
 def _choose(ds: xr.Dataset, variables) -> list[str]:
     if variables is None:
-        names = [v for v in OUTPUTS if v in ds]
-        if len(names) < _MIN_OUTPUTS:
+        panels = defaults_for(ds).panels or ()
+        names = [v for v in panels if v in ds and set(ds[v].dims) == {"scenario", "time"}]
+        if not names:
             names = [
                 v for v in ds.data_vars
                 if set(ds[v].dims) == {"scenario", "time"} and _varies(ds[v])
@@ -202,20 +205,6 @@ def _choose(ds: xr.Dataset, variables) -> list[str]:
                 "'time') — select one element of its subscripts first"
             )
     return names
-
-
-def _check_boom(boom):
-    if boom is None:
-        return None
-    ok = (
-        isinstance(boom, Sequence)
-        and len(boom) == 2
-        and all(isinstance(b, Real) and not isinstance(b, bool) and math.isfinite(b) for b in boom)
-        and boom[0] < boom[1]
-    )
-    if not ok:
-        raise AnalysisError(f"boom must be (first_year, last_year) with first < last, got {boom!r}")
-    return float(boom[0]), float(boom[1])
 
 
 def _default_title(ds: xr.Dataset) -> str:

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import xarray as xr
 
 from ..exceptions import AnalysisError, suggest
-from .comparison import COLORS
+from .annotations import Period, check_periods
+from .comparison import BAND_COLOR, COLORS
 
 __all__ = ["fan"]
 
@@ -25,7 +26,7 @@ def fan(
     *,
     variables: Sequence[str] | None = None,
     scenarios: Sequence[str] | None = None,
-    boom: tuple[float, float] | None = (2003, 2014),
+    periods: Sequence[Period] | None = None,
     ncols: int | None = None,
 ):
     """Shade the percentile bands of each scenario, the median as a line.
@@ -39,8 +40,9 @@ def fan(
         One panel each (default: every variable).
     scenarios : sequence of str, optional
         Scenarios drawn (default: all).
-    boom : (float, float) or None, optional
-        Shaded boom years.
+    periods : sequence of Period, optional
+        Periods shaded in every panel (default: those registered for the variables, see
+        :func:`sdmodel.plot.register`; ``()`` for none).
     ncols : int, optional
 
     Returns
@@ -73,6 +75,7 @@ def fan(
     for s in chosen:
         if s not in known:
             raise AnalysisError(f"scenario {s!r} is not in the bands {known}.{suggest(s, known)}")
+    shaded = check_periods(periods, bands)
     q = [float(p) for p in bands["percentile"].values]
     pairs = sorted(((lo, 100 - lo) for lo in q if lo < 50 and (100 - lo) in q), key=lambda p: p[0])
     ncols = ncols or (1 if len(names) == 1 else 2)
@@ -90,8 +93,9 @@ def fan(
             if 50.0 in q:
                 ax.plot(time, da.sel(percentile=50.0).values, color=color, linewidth=1.8,
                         label=f"{s} (median)" if ax is axes[0] else None)
-        if boom is not None:
-            ax.axvspan(boom[0], boom[1], color="0.85", zorder=0)
+        for band in shaded:
+            ax.axvspan(band.start, band.end, color=BAND_COLOR, zorder=0,
+                       label=band.text if ax is axes[0] else None)
         ax.set_title(bands[name].attrs.get("long_name", name))
         ax.set_ylabel(bands[name].attrs.get("units", ""))
     for ax in axes[len(names):]:

@@ -1,22 +1,24 @@
-"""Heatmap of a window-of-opportunity sweep: gain by start year and share, boom years marked.
+"""Heatmap of a window-of-opportunity sweep: gain by start time and share, periods marked.
 
 Examples
 --------
 >>> import sdmodel as sd
->>> sweep = sd.analysis.window_sweep(model, range(2003, 2031), [0.2, 0.4, 0.6])   # doctest: +SKIP
->>> fig = sd.plot.window(sweep, threshold=500)                                   # doctest: +SKIP
+>>> sweep = sd.analysis.window_sweep(model, range(2003, 2031), [0.2, 0.4, 0.6],
+...     start_lever="reinvestment_start_year", share_lever="reinvestment_share",
+...     metric="gdp_per_capita", year=2040, baseline="squander")               # doctest: +SKIP
+>>> fig = sd.plot.window(sweep, threshold=500, periods=sd.plot.defaults_for(model).periods)  # doctest: +SKIP
 >>> fig.savefig("window.png", dpi=150)                                           # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import math
-from numbers import Real
+from collections.abc import Sequence
 
 import numpy as np
 import xarray as xr
 
 from ..exceptions import AnalysisError
+from .annotations import Period, check_periods
 
 __all__ = ["window"]
 
@@ -24,7 +26,7 @@ __all__ = ["window"]
 def window(
     sweep: xr.DataArray,
     *,
-    boom: tuple[float, float] | None = (2003, 2014),
+    periods: Sequence[Period] | None = None,
     threshold: float | None = None,
     title: str | None = None,
 ):
@@ -34,8 +36,9 @@ def window(
     ----------
     sweep : xarray.DataArray
         From :func:`sdmodel.analysis.window_sweep`, dims ``("start_year", "share")``.
-    boom : (float, float) or None, optional
-        First and last boom year, marked on the start-year axis; ``None`` for none.
+    periods : sequence of Period or (start, end[, label]), optional
+        Periods whose first and last times are marked on the start axis (e.g. those
+        registered for the model: ``sd.plot.defaults_for(model).periods``). Default: none.
     threshold : float, optional
         Also draw, per share, the latest start year whose gain reaches this value.
     title : str, optional
@@ -49,11 +52,11 @@ def window(
     Raises
     ------
     AnalysisError
-        ``sweep`` lacks the dims, or ``boom`` is not two increasing years.
+        ``sweep`` lacks the dims, or a period is not two increasing times.
 
     Examples
     --------
-    >>> fig = window(sweep, boom=(2003, 2014))   # doctest: +SKIP
+    >>> fig = window(sweep, periods=[(2003, 2014, "commodity boom")])   # doctest: +SKIP
     """
     from matplotlib.colors import TwoSlopeNorm
     from matplotlib.figure import Figure
@@ -62,11 +65,7 @@ def window(
 
     if not isinstance(sweep, xr.DataArray) or {"start_year", "share"} - set(sweep.dims) or sweep.ndim != 2:
         raise AnalysisError("sweep must be the DataArray of window_sweep, with dims ('start_year', 'share')")
-    if boom is not None:
-        ok = (len(boom) == 2 and all(isinstance(b, Real) and math.isfinite(b) for b in boom)
-              and boom[0] <= boom[1])
-        if not ok:
-            raise AnalysisError(f"boom must be (first year, last year), got {boom!r}")
+    marked = check_periods(() if periods is None else periods, None)
     da = sweep.transpose("share", "start_year")
     starts = da["start_year"].values.astype(float)
     shares = da["share"].values.astype(float)
@@ -81,17 +80,17 @@ def window(
     bar = fig.colorbar(mesh, ax=ax)
     units = sweep.attrs.get("units", "")
     bar.set_label(f"gain ({units})" if units else "gain")
-    if boom is not None:
-        for k, year in enumerate(boom):
-            ax.axvline(year, color="black", linestyle="--", linewidth=1.2,
-                       label=f"commodity boom {boom[0]:g}-{boom[1]:g}" if k == 0 else None)
+    for period in marked:
+        for k, t in enumerate((period.start, period.end)):
+            ax.axvline(t, color="black", linestyle="--", linewidth=1.2,
+                       label=period.text if k == 0 else None)
     if threshold is not None:
         latest = latest_viable_start(sweep, threshold).sel(share=shares).values
         ax.plot(latest, shares, "k^", markersize=6, label=f"latest start with gain >= {threshold:g}")
-    ax.set_xlabel(f"start of reinvestment ({sweep.attrs.get('start_param', 'start year')})")
-    ax.set_ylabel(sweep.attrs.get("share_param", "share"))
+    ax.set_xlabel(str(sweep.attrs.get("start_lever", "start")))
+    ax.set_ylabel(str(sweep.attrs.get("share_lever", "share")))
     ax.set_title(title or sweep.attrs.get("long_name", "gain over the baseline"))
-    if boom is not None or threshold is not None:
+    if marked or threshold is not None:
         ax.legend(loc="upper right", fontsize="small")
     return fig
 

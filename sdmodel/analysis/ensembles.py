@@ -3,8 +3,10 @@
 Workers never receive a pickled PySD model: each task carries a :class:`ModelSpec` (the model
 file's path, content hash and translation cache) and the worker loads the model from it once
 per process and thread, from the same translation cache the client used. Workers must therefore
-see the model file (and, to skip translating it again, the cache) at the same paths: a local
-cluster always does, a multi-machine cluster needs a shared file system.
+see the model file at the same path: a local cluster always does, a multi-machine cluster needs
+a shared file system for the model file. The cache must be private to the user running the
+worker (sdmodel refuses a cache owned by another user or writable by others); on other machines
+each worker translates the model once into its own cache.
 
 Examples
 --------

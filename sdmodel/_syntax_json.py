@@ -75,7 +75,7 @@ def _decode(obj: Any) -> Any:
         return obj
     if "@" in obj:
         cls = _CLASSES[obj["@"]]  # KeyError for anything else
-        made = object.__new__(cls)  # no __init__/__post_init__: only attributes are set
+        made: Any = object.__new__(cls)  # no __init__/__post_init__: only attributes are set
         for key, value in obj.items():
             if key != "@":
                 if not isinstance(key, str) or not key.isidentifier() or key.startswith("__"):

@@ -114,7 +114,7 @@ class CacheWarning(UserWarning):
     """A cache entry was not trusted (foreign owner, loose permissions, damaged) and is rebuilt."""
 
 
-class LimitError(SimulationError):
+class LimitError(SDModelError, ValueError):
     """A request beyond a configured limit (steps or runs per call, model file size)."""
 
 

@@ -31,7 +31,8 @@ import pysd
 
 from . import _syntax_json, cache
 from ._generated_code import audit_folder, neutralise
-from .exceptions import ModelFileError, TranslationError
+from .exceptions import LimitError, ModelFileError, SDModelError, TranslationError
+from .limits import max_model_bytes
 
 __all__ = ["load", "translate", "Translation", "default_cache_dir", "file_hash", "SUPPORTED",
            "max_model_bytes"]
@@ -42,34 +43,6 @@ SUPPORTED = {".mdl": "vensim", ".xmile": "xmile", ".xml": "xmile", ".stmx": "xmi
 # Bump when the cache layout or the translation steps change, so old entries are not reused.
 _CACHE_FORMAT = 2
 _SYNTAX = "abstract_model.json"
-_DEFAULT_MAX_MODEL_BYTES = 16 * 2**20
-
-
-def max_model_bytes() -> int:
-    """The largest model file :func:`translate` accepts, in bytes.
-
-    ``$SDMODEL_MAX_MODEL_BYTES`` when set, else 16 MiB (PySD's parser needs some 400 times a
-    file's size in memory).
-
-    Examples
-    --------
-    >>> max_model_bytes() >= 1
-    True
-    """
-    return _limit_from_env("SDMODEL_MAX_MODEL_BYTES", _DEFAULT_MAX_MODEL_BYTES)
-
-
-def _limit_from_env(variable: str, default: int) -> int:
-    text = os.environ.get(variable)
-    if text is None or not text.strip():
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ModelFileError(f"${variable}={text!r} is not a positive whole number")
-    return value
 
 
 @dataclass(frozen=True)
@@ -136,7 +109,7 @@ def _check_model_file(path: str | os.PathLike) -> Path:
         raise ModelFileError(f"model file {str(path)!r} does not exist or is not a file")
     size, limit = path.stat().st_size, max_model_bytes()
     if size > limit:
-        raise ModelFileError(
+        raise LimitError(
             f"model file {str(path)!r} is {size:,} bytes, over the limit of {limit:,} "
             "(set SDMODEL_MAX_MODEL_BYTES to raise it)"
         )
@@ -188,11 +161,19 @@ def _check_tree(abstract_model, path: Path) -> None:
                     f"{str(path)!r}: the variable {element.name!r} is defined twice"
                 )
             seen[key] = element.name
+            subscripts = [repr(getattr(c, "subscripts", None)) for c in element.components
+                          if type(c).__name__ not in ("AbstractConstraint", "AbstractTestInput")]
+            if len(subscripts) != len(set(subscripts)):
+                raise TranslationError(
+                    f"{str(path)!r}: the variable {element.name!r} is defined "
+                    f"{len(subscripts)} times for the same subscripts (Vensim compares names "
+                    "with case, spaces and underscores folded); expected one definition"
+                )
             for number in _numbers(element.components):
-                if not math.isfinite(number):
+                if math.isinf(number):
                     raise TranslationError(
                         f"{str(path)!r}: the variable {element.name!r} holds the number "
-                        f"{number!r}, outside the range of a 64-bit float (about 1.8e308)"
+                        f"{float(number)!r} (a literal beyond the range of a 64-bit float, about 1.8e308)"
                     )
 
 
@@ -337,9 +318,11 @@ def load(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None)
     translation = translate(path, cache_dir=cache_dir)
     try:
         pysd_model = pysd.load(str(translation.module))
+        return Model(pysd_model, translation)  # evaluates the constants
+    except SDModelError:
+        raise
     except Exception as err:
         raise TranslationError(
             f"the PySD module translated from {str(translation.source)!r} failed to load: "
             f"{type(err).__name__}: {err}"
         ) from err
-    return Model(pysd_model, translation)

@@ -45,6 +45,7 @@ from ..exceptions import (
 )
 from ._engine import run_many
 from ._metrics import Metric, parse_metrics
+from ..limits import check_runs
 
 __all__ = ["ensemble", "ModelSpec", "check_samples"]
 
@@ -174,7 +175,7 @@ def check_samples(model, samples) -> tuple[dict[str, np.ndarray], int]:
         out[py] = array
     if not n:
         raise AnalysisError("samples have no rows; expected at least one run")
-    return out, int(n)
+    return out, check_runs(int(n))
 
 
 def _evaluate(model, params, n, metrics: Sequence[Metric] | None, saveper) -> xr.Dataset:

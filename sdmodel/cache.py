@@ -37,18 +37,17 @@ import shutil
 import socket
 import stat
 import tempfile
-import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from ._atomic import clean_stale
 from .exceptions import CacheError, CacheWarning
 
 __all__ = [
     "cache_root",
     "default_dir",
-    "clean_stale",
     "entry_path",
     "new_entry",
     "open_entry",
@@ -63,7 +62,6 @@ MANIFEST = "manifest.json"
 _MANIFEST_FORMAT = 1
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,199}")
 _STAGING = ".staging"
-_STALE_SECONDS = 24 * 3600
 
 
 def default_dir() -> Path:
@@ -245,45 +243,6 @@ def open_entry(name: str, *, cache_dir: str | os.PathLike | None = None) -> Path
     if reason != "missing":
         discard_entry(name, reason, cache_dir=cache_dir)
     return None
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def clean_stale(folder: Path, prefix: str, *, max_age: float = _STALE_SECONDS) -> list[Path]:
-    """Remove ``prefix.<host>.<pid>.*`` leftovers in ``folder`` whose writer is gone.
-
-    A leftover is stale when it was made on this host by a process that no longer runs, or is
-    older than ``max_age`` seconds. Returns the paths removed.
-    """
-    removed: list[Path] = []
-    host = socket.gethostname()
-    try:
-        candidates = [p for p in folder.iterdir() if p.name.startswith(prefix + ".")]
-    except OSError:
-        return removed
-    now = time.time()
-    for path in candidates:
-        parts = path.name[len(prefix) + 1:].split(".")
-        try:
-            same_host, pid = parts[0] == host, int(parts[1])
-            age = now - path.lstat().st_mtime
-        except (IndexError, ValueError, OSError):
-            continue
-        if (same_host and not _pid_alive(pid)) or age > max_age:
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
 
 
 def _seal(staging: Path) -> None:

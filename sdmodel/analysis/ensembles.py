@@ -22,8 +22,6 @@ Examples
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
@@ -309,12 +307,13 @@ def ensemble(
 
 
 def _write_store(ds: xr.Dataset, target: Path, *, client, overwrite: bool) -> xr.Dataset:
-    """Stream ``ds`` into a zarr store under a temporary name, then move it into place."""
+    """Stream ``ds`` into a zarr store in a staging folder beside ``target``, then publish it."""
     import dask
 
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    staging = tmp / "store.zarr"
-    try:
+    from .._atomic import staged_outputs
+
+    with staged_outputs(target.parent) as stage:
+        staging = stage.path(target.name)
         try:
             delayed = ds.to_zarr(staging, mode="w", compute=False, consolidated=False)
             if client is not None:
@@ -325,18 +324,6 @@ def _write_store(ds: xr.Dataset, target: Path, *, client, overwrite: bool) -> xr
             raise
         except OSError as err:
             raise OutputError(f"cannot write store {str(target)!r}: {err}") from err
-        old = None
-        if target.exists() or target.is_symlink():
-            if not overwrite:  # appeared while we were computing
-                raise OutputError(f"store {str(target)!r} already exists; pass overwrite=True to replace it")
-            old = tmp / "replaced"
-            os.replace(target, old)
-        try:
-            os.replace(staging, target)
-        except OSError as err:
-            if old is not None:
-                os.replace(old, target)  # put the previous store back
-            raise OutputError(f"cannot move the finished store into {str(target)!r}: {err}") from err
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if (target.exists() or target.is_symlink()) and not overwrite:  # appeared meanwhile
+            raise OutputError(f"store {str(target)!r} already exists; pass overwrite=True to replace it")
     return xr.open_zarr(target, consolidated=False)

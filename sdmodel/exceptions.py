@@ -35,6 +35,9 @@ __all__ = [
     "ScenarioError",
     "OutputError",
     "AnalysisError",
+    "CacheError",
+    "CacheWarning",
+    "LimitError",
     "suggest",
 ]
 
@@ -101,6 +104,18 @@ class OutputError(SDModelError, OSError):
 
 class AnalysisError(SDModelError, ValueError):
     """An invalid analysis request (empty grid, years outside the run, unknown metric)."""
+
+
+class CacheError(ModelFileError):
+    """The translation cache is not private to the user, or cannot be created or written."""
+
+
+class CacheWarning(UserWarning):
+    """A cache entry was not trusted (foreign owner, loose permissions, damaged) and is rebuilt."""
+
+
+class LimitError(SDModelError, ValueError):
+    """A request beyond a configured limit (steps or runs per call, model file size)."""
 
 
 def suggest(name: str, candidates: Iterable[str], *, n: int = 3) -> str:

@@ -24,6 +24,7 @@ import xarray as xr
 
 from .constraints import constraints_for
 from .exceptions import ParameterError, SimulationError, suggest
+from .limits import check_steps
 from .loading import Translation
 from .results import pysd_output_to_dataset
 
@@ -255,7 +256,13 @@ class Model:
             kwargs["initial_condition"] = (settings.initial_time, {})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=FutureWarning)
-            frame = self._pysd.run(**kwargs)
+            try:
+                frame = self._pysd.run(**kwargs)
+            except (ArithmeticError, NotImplementedError, ValueError, KeyError, TypeError) as err:
+                raise SimulationError(
+                    f"model {self.name!r} failed during the PySD run: "
+                    f"{type(err).__name__}: {err}"
+                ) from err
         return pysd_output_to_dataset(frame, self, params=prepared, settings=settings)
 
     def run_batch(self, params, *, return_vars=None, saveper=None, chunk_size=None,
@@ -349,6 +356,12 @@ class Model:
                 raise ParameterError(
                     f"{name!r} is a time setting: pass it as the {py}= keyword instead"
                 )
+            if py in prepared:
+                first = next(k for k in params if self.resolve(str(k), what="parameter") == py)
+                raise ParameterError(
+                    f"parameter {py!r} is given twice, as {str(first)!r} and {str(name)!r}; "
+                    "Vensim folds case, spaces and underscores, so both name the same constant"
+                )
             prepared[py] = self._check_value(py, value)
         return prepared
 
@@ -359,6 +372,21 @@ class Model:
                 raise ParameterError(f"time series for {py!r} must be numeric, got {value.dtype}")
             if value.isna().any():
                 raise ParameterError(f"time series for {py!r} contains NaN")
+            if not np.isfinite(value.to_numpy(dtype=float)).all():
+                raise ParameterError(f"time series for {py!r} contains an infinite value")
+            times = pd.Index(value.index)
+            if not np.issubdtype(times.dtype, np.number):
+                raise ParameterError(
+                    f"time series for {py!r} must be indexed by numeric times, got {times.dtype}")
+            if times.has_duplicates:
+                dup = times[times.duplicated()][0]
+                raise ParameterError(
+                    f"time series for {py!r} has the time {dup} more than once; expected "
+                    "each time once")
+            if not times.is_monotonic_increasing:
+                raise ParameterError(
+                    f"time series for {py!r} has unsorted times; expected increasing times "
+                    "(sort it with series.sort_index())")
             return value
         if isinstance(value, xr.DataArray):
             unknown = set(value.dims) - set(dims)
@@ -372,9 +400,14 @@ class Model:
                 f"value for {py!r} must be a number, a time-indexed pandas Series or an "
                 f"xarray.DataArray, got {type(value).__name__} {value!r}"
             )
-        array = np.asarray(value, dtype=float)
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ParameterError(f"value for {py!r} is not numeric: {value!r}") from None
         if np.isnan(array).any():
             raise ParameterError(f"value for {py!r} is NaN")
+        if not np.isfinite(array).all():
+            raise ParameterError(f"value for {py!r} is infinite; expected a finite number")
         if array.ndim == 0:
             return float(array)
         default = self._defaults.get(py)
@@ -419,6 +452,7 @@ class Model:
                 f"final_time ({values['final_time']:g}) is before initial_time "
                 f"({values['initial_time']:g}); expected final_time >= initial_time"
             )
+        _check_grid(values, explicit=time_step is not None or saveper is not None)
         return TimeSettings(**values)
 
     def _check_return_vars(self, return_vars) -> list[str] | None:
@@ -441,6 +475,25 @@ class Model:
         if self._dirty:
             self._pysd.reload()
             self._dirty = False
+
+
+def _check_grid(values: dict[str, float], *, explicit: bool) -> None:
+    """Refuse time settings PySD would silently reinterpret, and runs over the step limit."""
+    span = values["final_time"] - values["initial_time"]
+    dt, saveper = values["time_step"], values["saveper"]
+    if span > 0 and dt > span * (1 + 1e-9):
+        raise SimulationError(
+            f"time_step ({dt:g}) is longer than the run ({values['initial_time']:g} to "
+            f"{values['final_time']:g}); expected time_step <= final_time - initial_time"
+        )
+    ratio = saveper / dt
+    if explicit and (abs(ratio - round(ratio)) > 1e-6 * max(1.0, ratio) or round(ratio) < 1):
+        raise SimulationError(
+            f"saveper ({saveper:g}) is not a whole multiple of time_step ({dt:g}); PySD would "
+            "save on a different grid. Expected saveper = k * time_step for a whole k >= 1 "
+            "(saveper is the model's own when not given)"
+        )
+    check_steps(values["initial_time"], values["final_time"], dt)
 
 
 def _fold(name: str) -> str:

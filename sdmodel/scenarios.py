@@ -169,6 +169,10 @@ def load_scenarios(path: str | os.PathLike) -> ScenarioSet:
         raise ScenarioError(f"cannot read scenario file {str(path)!r}: {err}") from err
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"scenario file {str(path)!r} is not valid TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError(
+            f"scenario file {str(path)!r} is not UTF-8 text (byte {err.start}); TOML files "
+            "must be UTF-8") from None
     where = f"in {str(path)!r}"
 
     baseline = raw.pop("baseline", None)

@@ -3,8 +3,10 @@
 Workers never receive a pickled PySD model: each task carries a :class:`ModelSpec` (the model
 file's path, content hash and translation cache) and the worker loads the model from it once
 per process and thread, from the same translation cache the client used. Workers must therefore
-see the model file (and, to skip translating it again, the cache) at the same paths: a local
-cluster always does, a multi-machine cluster needs a shared file system.
+see the model file at the same path: a local cluster always does, a multi-machine cluster needs
+a shared file system for the model file. The cache must be private to the user running the
+worker (sdmodel refuses a cache owned by another user or writable by others); on other machines
+each worker translates the model once into its own cache.
 
 Examples
 --------
@@ -20,8 +22,6 @@ Examples
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
@@ -43,6 +43,7 @@ from ..exceptions import (
 )
 from ._engine import run_many
 from ._metrics import Metric, parse_metrics
+from ..limits import check_runs
 
 __all__ = ["ensemble", "ModelSpec", "check_samples"]
 
@@ -172,7 +173,7 @@ def check_samples(model, samples) -> tuple[dict[str, np.ndarray], int]:
         out[py] = array
     if not n:
         raise AnalysisError("samples have no rows; expected at least one run")
-    return out, int(n)
+    return out, check_runs(int(n))
 
 
 def _evaluate(model, params, n, metrics: Sequence[Metric] | None, saveper) -> xr.Dataset:
@@ -306,12 +307,13 @@ def ensemble(
 
 
 def _write_store(ds: xr.Dataset, target: Path, *, client, overwrite: bool) -> xr.Dataset:
-    """Stream ``ds`` into a zarr store under a temporary name, then move it into place."""
+    """Stream ``ds`` into a zarr store in a staging folder beside ``target``, then publish it."""
     import dask
 
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    staging = tmp / "store.zarr"
-    try:
+    from .._atomic import staged_outputs
+
+    with staged_outputs(target.parent) as stage:
+        staging = stage.path(target.name)
         try:
             delayed = ds.to_zarr(staging, mode="w", compute=False, consolidated=False)
             if client is not None:
@@ -322,18 +324,6 @@ def _write_store(ds: xr.Dataset, target: Path, *, client, overwrite: bool) -> xr
             raise
         except OSError as err:
             raise OutputError(f"cannot write store {str(target)!r}: {err}") from err
-        old = None
-        if target.exists() or target.is_symlink():
-            if not overwrite:  # appeared while we were computing
-                raise OutputError(f"store {str(target)!r} already exists; pass overwrite=True to replace it")
-            old = tmp / "replaced"
-            os.replace(target, old)
-        try:
-            os.replace(staging, target)
-        except OSError as err:
-            if old is not None:
-                os.replace(old, target)  # put the previous store back
-            raise OutputError(f"cannot move the finished store into {str(target)!r}: {err}") from err
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if (target.exists() or target.is_symlink()) and not overwrite:  # appeared meanwhile
+            raise OutputError(f"store {str(target)!r} already exists; pass overwrite=True to replace it")
     return xr.open_zarr(target, consolidated=False)

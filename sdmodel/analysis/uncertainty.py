@@ -32,6 +32,7 @@ from ._bounds import parameter_bounds
 from ._engine import run_many
 from ._metrics import parse_metrics
 from .ensembles import check_samples
+from ..limits import check_runs
 
 __all__ = [
     "latin_hypercube",
@@ -46,7 +47,7 @@ __all__ = [
 def _n(n) -> int:
     if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
         raise AnalysisError(f"n must be a positive integer number of samples, got {n!r}")
-    return int(n)
+    return check_runs(int(n))
 
 
 def latin_hypercube(model, params, n: int, *, seed: int | None = None) -> pd.DataFrame:

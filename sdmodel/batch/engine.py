@@ -28,6 +28,7 @@ import xarray as xr
 from ..exceptions import ParameterError, SimulationError
 from ..results import run_attrs, run_attrs_time_units, variable_attrs
 from .compiler import CONTROL, CompiledModel, compile_model
+from ..limits import check_runs
 
 __all__ = ["run_batch", "simulate", "get_compiled", "sample_times", "DEFAULT_CHUNK"]
 
@@ -91,6 +92,7 @@ def run_batch(
     compiled = get_compiled(model)
     settings = model._check_time(initial_time, final_time, None, saveper)
     values, n = _prepare(model, compiled, params)
+    check_runs(n)
     return simulate(model, values, n, return_vars=return_vars, saveper=saveper,
                     chunk_size=chunk_size, initial_time=initial_time, final_time=final_time,
                     settings=settings)

@@ -454,11 +454,12 @@ class Builder:
         >>> model = b.compile()                                   # doctest: +SKIP
         >>> ds = model.run()                                      # doctest: +SKIP
         """
-        from ..loading import default_cache_dir, load
+        from ..cache import cache_root
+        from ..loading import load
 
         text = self.to_mdl()
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+        root = cache_root(cache_dir)  # private to the user: a planted .mdl cannot be there
         stem = re.sub(r"[^\w.-]+", "_", self._name).strip("._") or "model"
         path = root / "builder" / f"{stem}-{digest[:20]}" / f"{stem}.mdl"
         if not path.is_file():

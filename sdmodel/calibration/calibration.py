@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ..exceptions import CalibrationError
+from ..exceptions import CalibrationError, SDModelError
 from .backends import GLOBAL, Space, canonical_method, polish as _polish, run_method
 from .objective import Objective, StopCalibration, prepare_observed
 from .parameters import Parameters, as_parameters
@@ -136,6 +136,7 @@ def calibrate(
     """
     started = time.perf_counter()
     method = canonical_method(method)
+    _check_keywords(seed=seed, options=options, polish=polish)
     pars = as_parameters(params).check_against(model)
     series, t0, t1 = prepare_observed(
         model, observed, mapping=mapping, weights=weights, normalize=normalize,
@@ -178,8 +179,16 @@ def calibrate(
     interrupted, stop_note = False, ""
     try:
         for u0, start_seed in zip(starts, seeds):
-            outcome = run_method(method, space, objective, u0, seed=start_seed,
-                                 options=dict(options or {}))
+            try:
+                outcome = run_method(method, space, objective, u0, seed=start_seed,
+                                     options=dict(options or {}))
+            except (TypeError, ValueError) as err:
+                if isinstance(err, SDModelError):
+                    raise
+                raise CalibrationError(
+                    f"method {method!r} refused the options {dict(options or {})!r}: "
+                    f"{type(err).__name__}: {err}"
+                ) from err
             message, u_end = outcome.message, outcome.u
             if method in GLOBAL and polish:
                 refined = _polish(space, objective, outcome.u)
@@ -269,3 +278,15 @@ def _build_result(model, objective, pars: Parameters, names, x, *, method, succe
     if profile and not interrupted:
         result.profile()
     return result
+
+
+def _check_keywords(*, seed, options, polish) -> None:
+    """Refuse keyword values of the wrong type before any model run."""
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0):
+        raise CalibrationError(f"seed must be None or a non-negative integer, got {seed!r}")
+    if options is not None and (not isinstance(options, Mapping)
+                                or not all(isinstance(k, str) for k in options)):
+        raise CalibrationError(
+            f"options must be a mapping of option names to values, got {options!r}")
+    if not isinstance(polish, (bool, np.bool_)):
+        raise CalibrationError(f"polish must be True or False, got {polish!r}")

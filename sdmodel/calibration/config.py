@@ -42,14 +42,15 @@ from __future__ import annotations
 
 import json
 import os
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import xarray as xr
 
-from .._atomic import atomic_path, write_text_atomic
-from ..exceptions import CalibrationError, OutputError
+from .._atomic import safe_component, staged_outputs
+from ..exceptions import CalibrationError
 
 __all__ = ["CalibrationConfig", "load_config", "observed_from_config", "run_config"]
 
@@ -91,6 +92,10 @@ def load_config(path: str | os.PathLike) -> CalibrationConfig:
         raise CalibrationError(f"calibration config {path} does not exist") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise CalibrationError(f"calibration config {path} is not valid TOML: {err}") from None
+    except IsADirectoryError:
+        raise CalibrationError(f"calibration config {path} is a directory; expected a TOML file") from None
+    except OSError as err:
+        raise CalibrationError(f"cannot read calibration config {path}: {err.strerror or err}") from None
     where = f"calibration config {path.name}"
     for section in ("model", "data", "series", "params"):
         if section not in raw:
@@ -116,6 +121,7 @@ def load_config(path: str | os.PathLike) -> CalibrationConfig:
                             "start", "end"}
         if unknown:
             raise CalibrationError(f"{where}: series #{i} has unknown keys {sorted(unknown)}")
+        _check_series_numbers(s, f"{where}: series #{i}")
     cal = dict(raw.get("calibration", {}))
     unknown = set(cal) - _CALIBRATION_KEYS
     if unknown:
@@ -131,8 +137,24 @@ def load_config(path: str | os.PathLike) -> CalibrationConfig:
         calibration=cal, initial_time=model.get("initial_time"),
         final_time=model.get("final_time"),
         data_dir=(base / data_dir).resolve() if data_dir else None,
-        name=str(raw.get("name", path.stem)),
+        name=safe_component(str(raw.get("name", path.stem)), f"{where}: name",
+                            error=CalibrationError),
     )
+
+
+def _check_series_numbers(series: dict, where: str) -> None:
+    """``scale`` and ``weight`` finite (weight >= 0, scale != 0), ``index_year`` a year."""
+    checks = {"scale": lambda v: v != 0, "weight": lambda v: v >= 0,
+              "index_year": lambda v: float(v).is_integer()}
+    expected = {"scale": "a finite non-zero number", "weight": "a finite number >= 0",
+                "index_year": "a whole year such as 2000"}
+    for key, ok in checks.items():
+        if key not in series:
+            continue
+        value = series[key]
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or not math.isfinite(value) or not ok(value)):
+            raise CalibrationError(f"{where} has {key} = {value!r}; expected {expected[key]}")
 
 
 def observed_from_config(cfg: CalibrationConfig, *, data_dir=None) -> tuple[xr.Dataset, dict]:
@@ -193,21 +215,18 @@ def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=
         final_time=cfg.final_time, progress=progress, **keywords, **cal,
     )
     out = Path(out_dir) if out_dir is not None else cfg.path.parent / "out" / cfg.name
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise OutputError(f"cannot create output directory {out}: {err}") from None
-    paths = {
-        "params": write_text_atomic(out / "params.json",
-                                    json.dumps(params_record(result), indent=2)),
-        "fit": write_text_atomic(out / "fit.json", json.dumps(fit_record(result, cfg), indent=2)),
-        "report": write_text_atomic(out / "report.txt", result.report() + "\n"),
-        "dataset": save(result.fit, out / "fit.nc"),
-    }
     fig = plot_fit(result, title=f"{cfg.name} ({cfg.country}): {result.method}")
-    with atomic_path(out / "fit.png") as tmp:
-        fig.savefig(tmp, dpi=130, format="png")
-    paths["figure"] = out / "fit.png"
+    names = {"params": "params.json", "fit": "fit.json", "report": "report.txt",
+             "dataset": "fit.nc", "figure": "fit.png"}
+    with staged_outputs(out) as stage:  # all five published together, or none
+        stage.path(names["params"]).write_text(
+            json.dumps(params_record(result), indent=2), encoding="utf-8")
+        stage.path(names["fit"]).write_text(
+            json.dumps(fit_record(result, cfg), indent=2), encoding="utf-8")
+        stage.path(names["report"]).write_text(result.report() + "\n", encoding="utf-8")
+        save(result.fit, stage.path(names["dataset"]))
+        fig.savefig(stage.path(names["figure"]), dpi=130, format="png")
+    paths = {key: out / name for key, name in names.items()}
     return result, paths
 
 

@@ -141,31 +141,15 @@ def _prepare_dir(out: Path) -> Path | None:
 
 
 def _write_all(out: Path, ds, table, fig) -> list[Path]:
-    """Write every output into a staging folder, then move them into ``out`` together."""
+    """Write every output into one staging folder, then publish them together."""
     import sdmodel as sd
-    from .._atomic import default_file_mode
+    from .._atomic import staged_outputs
 
-    stage = Path(tempfile.mkdtemp(prefix=".sdmodel-compare.", dir=out))
-    moved: list[Path] = []
-    try:
+    with staged_outputs(out) as stage:
         try:
-            fig.savefig(stage / OUTPUTS[0], dpi=150)
+            fig.savefig(stage.path(OUTPUTS[0]), dpi=150)
         except (OSError, ValueError) as err:
             raise OutputError(f"cannot write {str(out / OUTPUTS[0])!r}: {err}") from err
-        sd.save(ds, stage / OUTPUTS[1])
-        sd.metrics.write_csv(table, stage / OUTPUTS[2])
-        mode = default_file_mode()
-        for name in OUTPUTS:
-            try:
-                os.chmod(stage / name, mode)  # the figure is written by matplotlib directly
-                os.replace(stage / name, out / name)
-            except OSError as err:
-                raise OutputError(f"cannot write {str(out / name)!r}: {err}") from err
-            moved.append(out / name)
-    except BaseException:
-        for path in moved:
-            path.unlink(missing_ok=True)
-        raise
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    return moved
+        sd.save(ds, stage.path(OUTPUTS[1]))
+        sd.metrics.write_csv(table, stage.path(OUTPUTS[2]))
+    return [out / name for name in OUTPUTS]

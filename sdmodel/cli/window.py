@@ -19,13 +19,10 @@ $ sdmodel window tests/data/fishery.mdl --scenarios tests/data/fishery_scenarios
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from .._atomic import default_file_mode
 from ..exceptions import OutputError
 from ._common import UsageError
 
@@ -153,28 +150,18 @@ def window_command(args: argparse.Namespace) -> int:
 
 
 def _write(out: Path, sweep, latest, fig) -> list[Path]:
-    """Write the sweep (and latest starts) and the figure, then move both into ``out``."""
+    """Write the sweep (and latest starts) and the figure, published together into ``out``."""
     import xarray as xr
+
+    from .._atomic import staged_outputs
 
     ds = xr.Dataset({"gain": sweep})
     if latest is not None:
         ds["latest_viable_start"] = latest
-    staged: list[Path] = []
-    try:
-        for name in OUTPUTS:
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
-            os.close(fd)
-            staged.append(Path(tmp))
+    with staged_outputs(out) as stage:
         try:
-            ds.to_netcdf(staged[0])
-            fig.savefig(staged[1], dpi=150, format="png")
+            ds.to_netcdf(stage.path(OUTPUTS[0]))
+            fig.savefig(stage.path(OUTPUTS[1]), dpi=150, format="png")
         except (OSError, ValueError) as err:
             raise OutputError(f"cannot write into {str(out)!r}: {err}") from err
-        mode = default_file_mode()
-        for tmp, name in zip(staged, OUTPUTS):
-            os.chmod(tmp, mode)
-            os.replace(tmp, out / name)
-    finally:
-        for tmp in staged:
-            tmp.unlink(missing_ok=True)
     return [out / name for name in OUTPUTS]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -78,18 +79,62 @@ def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
         frame.to_csv(tmp, index=False)
 
 
+#: Columns of the data files that hold text; every other column must be numeric.
+TEXT_COLUMNS = frozenset({"country", "indicator"})
+
+
 @functools.lru_cache(maxsize=16)
 def _read_csv_cached(path: str, mtime: float, size: int) -> pd.DataFrame:
-    return pd.read_csv(path)
+    frame = pd.read_csv(path)
+    _check_frame(frame, path)
+    return frame
 
 
-def read_csv(path: Path) -> pd.DataFrame:
-    """Read a CSV, memoised on its path, modification time and size (do not mutate)."""
-    st = path.stat()
+def _check_frame(frame: pd.DataFrame, path: str) -> None:
+    """A ``year`` column of whole years; every column but the text ones numeric."""
+    if "year" not in frame.columns:
+        raise DataError(f"{path} has no 'year' column; its columns are {list(frame.columns)}")
+    for column in frame.columns:
+        if column in TEXT_COLUMNS:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna() & frame[column].notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(
+                f"{path}: column {column!r} has the non-numeric value "
+                f"{frame[column].iloc[row]!r} on data row {row + 1}; expected a number or an "
+                "empty cell"
+            )
+        frame[column] = values
+    years = frame["year"].to_numpy(dtype=float)
+    if not np.isfinite(years).all() or (years != np.round(years)).any():
+        raise DataError(f"{path}: column 'year' must hold whole years with no empty cell")
+    frame["year"] = years.astype("int64")
+
+
+def read_csv(path: Path, *, required: Iterable[str] = ()) -> pd.DataFrame:
+    """Read a data CSV, memoised on its path, modification time and size (do not mutate).
+
+    Raises
+    ------
+    DataError
+        The file is unreadable (permissions, encoding, CSV syntax), lacks a ``year`` column or
+        a ``required`` one, or holds a non-numeric cell outside the text columns.
+    """
     try:
-        return _read_csv_cached(str(path), st.st_mtime, st.st_size)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
+        st = path.stat()
+        frame = _read_csv_cached(str(path), st.st_mtime, st.st_size)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as err:
+        if isinstance(err, DataError):
+            raise
         raise DataError(f"cannot read {path}: {err}") from None
+    except OSError as err:
+        raise DataError(f"cannot read {path}: {err.strerror or err}") from None
+    lacking = [c for c in required if c not in frame.columns]
+    if lacking:
+        raise DataError(f"{path} lacks the columns {lacking}; its columns are {list(frame.columns)}")
+    return frame
 
 
 def as_list(value: str | Iterable[str] | None, what: str) -> list[str] | None:
@@ -105,6 +150,31 @@ def as_list(value: str | Iterable[str] | None, what: str) -> list[str] | None:
     if not out:
         raise DataError(f"{what} is empty; expected at least one name")
     return out
+
+
+_COUNTRY = re.compile(r"[A-Z0-9]{2,3}")
+
+
+def country_codes(countries: str | Iterable[str] | None) -> list[str]:
+    """Country codes in upper case, each 2-3 letters or digits (ISO3 or a WDI aggregate).
+
+    The codes name files of the download cache, so anything else (``'../x'``) is refused.
+
+    Examples
+    --------
+    >>> country_codes(["chl", "NOR"])
+    ['CHL', 'NOR']
+    """
+    codes = [str(c).strip().upper() for c in as_list(countries, "countries") or []]
+    for code in codes:
+        if not _COUNTRY.fullmatch(code):
+            raise DataError(
+                f"country code {code!r} is not valid; expected an ISO 3166 alpha-3 code such as "
+                "'CHL' (2-3 letters or digits)"
+            )
+    if not codes:
+        raise DataError("countries is empty; expected at least one ISO3 code")
+    return codes
 
 
 def year_window(start, end) -> tuple[int | None, int | None]:

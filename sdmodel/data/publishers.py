@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +25,7 @@ import pandas as pd
 
 from ..exceptions import DataError
 from . import _store
+from ._http import download
 
 __all__ = [
     "PWT_URL", "PWT_URL_ENV", "PINK_SHEET_URL", "PINK_SHEET_URL_ENV", "fetch_pwt",
@@ -191,22 +189,18 @@ def _pink_column(rows: list[tuple], aliases, where: str) -> pd.Series:
 
 
 def _fetch(url: str, dest: Path, what: str, timeout: float) -> Path:
-    request = urllib.request.Request(url, headers={"User-Agent": "sdmodel"})
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    """Stream ``url`` to ``dest`` atomically, within the limits of :mod:`sdmodel.data._http`.
+
+    ``$SDMODEL_<KIND>_SHA256`` (e.g. ``SDMODEL_PWT_SHA256``), when set, must match: the
+    publishers give no checksum of their own.
+    """
+    from .._atomic import atomic_path
+    from ..exceptions import OutputError
+
+    expected = os.environ.get(f"SDMODEL_{dest.stem.upper()}_SHA256") or None
     try:
-        with os.fdopen(fd, "wb") as fh, urllib.request.urlopen(request, timeout=timeout) as r:
-            while chunk := r.read(1 << 20):
-                fh.write(chunk)
-        os.replace(tmp, dest)
-    except urllib.error.HTTPError as err:
-        raise DataError(f"the {what} download answered HTTP {err.code} for {url}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        raise DataError(
-            f"cannot download the {what} from {url} to fill a missing series: {reason}. "
-            "Offline? Put the file in the data directory (argument data_dir or $SDMODEL_DATA)"
-        ) from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+        with atomic_path(dest) as tmp, open(tmp, "wb") as fh:
+            download(url, what, timeout=timeout, out=fh, sha256=expected)
+    except OutputError as err:
+        raise DataError(f"cannot save the {what} download to {dest}: {err}") from None
     return dest

@@ -74,7 +74,7 @@ def load_pwt(
         observation, or no network when a download is needed.
     """
     names = _store.as_list(variables, "variables")
-    ctrs = [c.upper() for c in _store.as_list(countries, "countries")]
+    ctrs = _store.country_codes(countries)
     start, end = _store.year_window(start, end)
     base = _store.data_dir(data_dir)
     path = base / "pwt.csv"

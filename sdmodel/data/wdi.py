@@ -85,7 +85,7 @@ def load_wdi(
         observation in the window, or no network when a download is needed.
     """
     inds = _store.as_list(indicators, "indicators")
-    ctrs = [c.upper() for c in _store.as_list(countries, "countries")]
+    ctrs = _store.country_codes(countries)
     start, end = _store.year_window(start, end)
     base = _store.data_dir(data_dir)
     if download is None:
@@ -122,7 +122,7 @@ def _local(base: Path) -> pd.DataFrame:
         parts.append(frame[_COLUMNS])
     for d in _store.downloaded_dirs(base):
         for f in sorted((d / "wdi").glob("*/*.csv")):
-            parts.append(_store.read_csv(f)[_COLUMNS])
+            parts.append(_store.read_csv(f, required=_COLUMNS)[_COLUMNS])
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in
                              zip(_COLUMNS, ["str", "int64", "str", "float64"])})

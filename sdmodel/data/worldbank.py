@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.error
 import urllib.parse
-import urllib.request
 
 import pandas as pd
 
 from ..exceptions import DataError
+from ._http import MAX_PAGES, download
 
 __all__ = ["API", "API_ENV", "fetch_wdi"]
 
@@ -43,8 +42,12 @@ def fetch_wdi(indicator: str, countries: list[str], *, timeout: float = TIMEOUT)
     api = os.environ.get(API_ENV, API).rstrip("/")
     rows, name, page, pages = [], "", 1, 1
     while page <= pages:
+        if page > MAX_PAGES:
+            raise DataError(
+                f"the World Bank API answer for {indicator!r} has {pages} pages, over the limit "
+                f"of {MAX_PAGES}; ask for fewer countries at a time")
         url = f"{api}{path}?format=json&per_page=20000&page={page}"
-        payload = _get(url, timeout, api)
+        payload = _get(url, timeout)
         if not isinstance(payload, list) or not payload:
             raise DataError(f"unexpected answer from the World Bank API for {url}")
         meta = payload[0]
@@ -71,19 +74,8 @@ def fetch_wdi(indicator: str, countries: list[str], *, timeout: float = TIMEOUT)
     return frame.sort_values(["country", "year"], ignore_index=True)
 
 
-def _get(url: str, timeout: float, api: str):
-    request = urllib.request.Request(url, headers={"User-Agent": "sdmodel"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read()
-    except urllib.error.HTTPError as err:
-        raise DataError(f"the World Bank API answered HTTP {err.code} for {url}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        raise DataError(
-            f"cannot reach the World Bank API ({api}) to download a missing series: {reason}. "
-            "Offline? Put the data in the data directory (argument data_dir or $SDMODEL_DATA)"
-        ) from None
+def _get(url: str, timeout: float):
+    body = download(url, "World Bank API", timeout=timeout, verb="reach")
     try:
         return json.loads(body)
     except ValueError:

@@ -178,7 +178,11 @@ def simulate(model, values: dict, n: int, *, return_vars=None, saveper=None,
             finite = np.ones(n, dtype=bool)
             for arr in out.values():
                 finite &= np.isfinite(arr).reshape(n, -1).all(axis=1)
-            return _dataset(model, compiled, out, saved, values, settings, names, finite)
+            _LOG.debug("run_batch(%s): fused backend, %d runs", model.name, n)
+            ds = _dataset(model, compiled, out, saved, values, settings, names, finite)
+            ds.attrs["batch_backend"] = "fused"
+            return ds
+    _LOG.debug("run_batch(%s): numpy backend, %d runs", model.name, n)
     shapes = {py: tuple(len(c) for _, c in compiled.dims[py]) for py in names}
     # time-major buffers: each saved step writes one contiguous block; values constant during
     # a run are stored once per run and broadcast over time at the end
@@ -213,7 +217,9 @@ def simulate(model, values: dict, n: int, *, return_vars=None, saveper=None,
     out = {py: np.moveaxis(a, 0, 1) for py, a in out.items()}
     out.update({py: np.broadcast_to(a[:, None], (n, len(saved), *a.shape[1:]))
                 for py, a in fixed.items()})
-    return _dataset(model, compiled, out, saved, values, settings, names, finite)
+    ds = _dataset(model, compiled, out, saved, values, settings, names, finite)
+    ds.attrs["batch_backend"] = "numpy"
+    return ds
 
 
 def _integrate(compiled, consts, init_consts, steps, saved, settings, out) -> np.ndarray:

@@ -266,7 +266,7 @@ class Model:
         return pysd_output_to_dataset(frame, self, params=prepared, settings=settings)
 
     def run_batch(self, params, *, return_vars=None, saveper=None, chunk_size=None,
-                  initial_time=None, final_time=None) -> xr.Dataset:
+                  initial_time=None, final_time=None, engine="auto") -> xr.Dataset:
         """Simulate N parameter sets at once with the vectorized batch engine.
 
         Parameters
@@ -284,6 +284,10 @@ class Model:
         initial_time, final_time : float, optional
             Override the model's window as :meth:`run` does: the model initialises at
             ``initial_time``.
+        engine : {"auto", "fused", "numpy"}, optional
+            Backend: one compiled numba kernel per model (``"fused"``), the vectorized numpy
+            module (``"numpy"``), or fused where it compiles the model (default; the refused
+            construct is logged). See :func:`sdmodel.batch.run_batch`.
 
         Returns
         -------
@@ -316,7 +320,7 @@ class Model:
             )
         return run_batch(self, params, return_vars=return_vars, saveper=saveper,
                          chunk_size=chunk_size, initial_time=initial_time,
-                         final_time=final_time)
+                         final_time=final_time, engine=engine)
 
     def check_constraints(
         self,

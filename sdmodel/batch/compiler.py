@@ -55,7 +55,7 @@ class _Ctx:
         self.target = target
         self.deps_init = deps_init
         self.deps_step = deps_step
-        self.phase = None  # None: both; "init" or "step": only that phase's dependencies
+        self.phase: str | None = None  # None: both; "init"/"step": that phase's dependencies
 
     def use(self, name: str) -> None:
         if self.phase != "step":
@@ -65,7 +65,14 @@ class _Ctx:
 
 
 class Compiler:
-    """Turn one model's ``AbstractModel`` into numpy source; see :func:`compile_model`."""
+    """Turn one model's ``AbstractModel`` into numpy source; see :func:`compile_model`.
+
+    ``emitters`` (syntax-node type -> emitter) and ``functions`` (Vensim function -> emitter)
+    are the backend's dispatch tables; another backend subclasses and replaces them.
+    """
+
+    emitters: dict = {}  # set to EMITTERS below
+    functions: dict = FUNCTIONS
 
     def __init__(self, model):
         am = model.abstract_model
@@ -183,7 +190,7 @@ class Compiler:
 
     # ------------------------------------------------------------------ expressions
     def emit(self, ast, ctx: _Ctx) -> Val:
-        emitter = EMITTERS.get(type(ast))
+        emitter = self.emitters.get(type(ast))
         if emitter is None:
             name = type(ast).__name__.replace("Structure", "")
             raise UnsupportedConstructError(
@@ -305,7 +312,7 @@ class Compiler:
             return self._macro_call(self.macros[name], ast, ctx)
         if name in self.cleanspace and self.cleanspace[name] in self.lookups:
             return self._lookup_call(self.cleanspace[name], ast, ctx)
-        spec = FUNCTIONS.get(name)
+        spec = self.functions.get(name)
         if spec is None:
             raise UnsupportedConstructError(
                 f"{ctx.element}: function {name.upper().replace('_', ' ')} is not supported by "
@@ -329,8 +336,7 @@ class Compiler:
             sub = _Ctx(ctx.element, ctx.target, node.init_deps, node.step_deps)
             sub.phase = ctx.phase
             val = self.emit(arg, sub)
-            node.init = node.step = [f"{py} = " + (
-                f"_rt.fit({val.code}, ())" if val.scalar else val.code)]
+            node.init = node.step = [self._assign(py, val)]
             self.nodes[py] = node
             self.dims[py] = () if val.scalar else val.dims
         saved = (self.cleanspace, self.subs)
@@ -351,6 +357,10 @@ class Compiler:
                 f"{ctx.element}: macro {macro.name!r} has no element named as the macro")
         ctx.use(out)
         return Val(out, self.dims[out])
+
+    def _assign(self, py: str, val: Val) -> str:
+        """The source line binding ``py`` to ``val`` (a macro argument)."""
+        return f"{py} = " + (f"_rt.fit({val.code}, ())" if val.scalar else val.code)
 
     def emit_inline_lookup(self, ast, ctx: _Ctx) -> Val:
         x = self.emit(ast.argument, ctx)
@@ -586,6 +596,7 @@ EMITTERS = {
     ae.AllocateByPriorityStructure: emit_allocate_by_priority,
     **{cls: Compiler.emit_stateful for cls in _STATEFUL},
 }
+Compiler.emitters = EMITTERS
 
 
 def compile_model(model) -> CompiledModel:

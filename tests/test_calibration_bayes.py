@@ -163,3 +163,25 @@ def test_simulation_based_calibration_coverage(np_model):
     coverage = float(np.mean(hits))
     assert len(hits) == 60
     assert 0.80 <= coverage <= 0.98, f"90 % intervals covered the truth in {coverage:.0%} of cases"
+
+
+def test_scenarios_compared_under_the_posterior(np_model):
+    obs = synthetic(np_model, {"catch_up_rate": 0.1, "frontier_growth_rate": 0.02},
+                    np.random.default_rng(8))
+    post = sample_posterior(np_model, obs, PRIORS, n_steps=200, seed=4, normalize=None, final_time=30)
+    draws = sd.analysis.from_posterior(post, 150, seed=1)
+    assert list(draws.columns) == list(PRIORS) and len(draws) == 150
+    runs = sd.analysis.scenario_runs(np_model, {"laggard": {"initial_capability": 0.2},
+                                                "leader": {"initial_capability": 0.5}}, draws,
+                                     return_vars=["technological_capability"])
+    np.testing.assert_allclose(runs["catch_up_rate"].values, draws["catch_up_rate"].values)
+    # dA/dt = phi (T - A) is linear in A: the leader stays ahead by (0.5 - 0.2) e^{-phi t} > 0
+    # in every draw
+    p = sd.analysis.prob_beats(np_model, runs, "leader", "laggard",
+                               metrics=["technological_capability@10"])
+    assert p.values.tolist() == [1.0]
+    gap = (runs["technological_capability"].sel(scenario="leader", time=10)
+           - runs["technological_capability"].sel(scenario="laggard", time=10)).values
+    np.testing.assert_allclose(gap, 0.3 * (1 - 0.25 * draws["catch_up_rate"].values) ** 40, rtol=1e-9)
+    with pytest.raises(sd.exceptions.AnalysisError, match="expected a PosteriorResult"):
+        sd.analysis.from_posterior({"catch_up_rate": [0.1]}, 10)

@@ -185,3 +185,19 @@ def test_scenarios_compared_under_the_posterior(np_model):
     np.testing.assert_allclose(gap, 0.3 * (1 - 0.25 * draws["catch_up_rate"].values) ** 40, rtol=1e-9)
     with pytest.raises(sd.exceptions.AnalysisError, match="expected a PosteriorResult"):
         sd.analysis.from_posterior({"catch_up_rate": [0.1]}, 10)
+
+
+def test_posterior_figure(np_model, tmp_path):
+    obs = synthetic(np_model, {"catch_up_rate": 0.1, "frontier_growth_rate": 0.02},
+                    np.random.default_rng(9))
+    post = sample_posterior(np_model, obs, PRIORS, n_steps=100, seed=0, normalize=None, final_time=30)
+    fig = sd.plot.posterior(post, n=50, seed=0)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == ["technological_capability", "catch_up_rate",
+                                                  "frontier_growth_rate"]
+    # the band panel draws the observations it was given
+    np.testing.assert_allclose(visible[0].lines[-1].get_ydata(), obs["technological_capability"].values)
+    fig.savefig(tmp_path / "posterior.png")
+    assert (tmp_path / "posterior.png").stat().st_size > 10_000
+    with pytest.raises(sd.exceptions.AnalysisError, match="needs a PosteriorResult"):
+        sd.plot.posterior(object())

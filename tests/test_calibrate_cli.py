@@ -62,8 +62,8 @@ def config(tmp_path):
 def test_cli_calibrate_writes_outputs_matching_the_api(config, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["calibrate", str(config), "--out", str(out), "--no-progress"]) == 0
-    printed = capsys.readouterr().out
-    assert "[[Variables]]" in printed and "wrote figure" in printed
+    captured = capsys.readouterr()
+    assert "[[Variables]]" in captured.out and "wrote figure" in captured.err
     for name in ("params.json", "fit.json", "report.txt", "fit.nc", "fit.png"):
         assert (out / name).stat().st_size > 0
     params = json.loads((out / "params.json").read_text())
@@ -97,11 +97,11 @@ def test_cli_bad_config_is_a_typed_error(tmp_path, capsys):
     path = tmp_path / "bad.toml"
     path.write_text('[model]\npath = "x.mdl"\n[data]\ncountry = "CHL"\n[params]\n')
     assert main(["calibrate", str(path)]) == 1
-    assert "has no [series] section" in capsys.readouterr().err
+    assert "the section [series] is required" in capsys.readouterr().err
     from sdmodel.calibration.config import load_config
 
     path.write_text(CONFIG.format(model="m.mdl", data=DATA_DIR).replace('"pwt"', '"imf"'))
-    with pytest.raises(CalibrationError, match=r"source 'imf'; expected one of"):
+    with pytest.raises(CalibrationError, match=r"\[\[series\]\] #1, key 'source': Input should be 'wdi', 'pwt' or 'commodity' \(got 'imf'\)"):
         load_config(path)
 
 

@@ -106,7 +106,7 @@ def test_progress_bar_shown_when_asked_and_silent_when_not(np_model, capsys):
     assert "nelson_phelps scenarios" in capsys.readouterr().err
     sd.run_scenarios(np_model, {"a": {}, "b": {}}, progress=False)
     assert capsys.readouterr().err == ""
-    sd.run_scenarios(np_model, {"a": {}, "b": {}})  # default: only after PROGRESS_DELAY s
+    sd.run_scenarios(np_model, {"a": {}, "b": {}})  # default: no bar
     assert capsys.readouterr().err == ""
 
 

@@ -9,8 +9,8 @@ PySD and :func:`run_batch` many times with the batch engine (:mod:`sdmodel.batch
 
 Runs never change the model: :class:`PySDState` puts the PySD model back to its defaults
 before each run by setting the constants the previous run changed back to their default values
-(a full reload only when a lookup or data variable was replaced, or when the PySD model was
-handed out through :attr:`sdmodel.Model.pysd`).
+(a full reload only when a lookup, data or computed variable was replaced, or when the PySD
+model was handed out through :attr:`sdmodel.Model.pysd`).
 
 Examples
 --------
@@ -91,8 +91,8 @@ class PySDState:
         given = {py: self._defaults[py] for py in self._changed - set(params)}
         given.update(params)
         self._changed = set(params)
-        if any(self._kind(py) in ("Lookup", "Data") for py in params):
-            self._reload = True  # PySD changes the lookup object itself
+        if any(py not in self._defaults or self._kind(py) in ("Lookup", "Data") for py in params):
+            self._reload = True  # not a constant with a default, or PySD changes the object itself
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=FutureWarning)
             return self.model.run(params=given or None, **kwargs)

@@ -187,24 +187,9 @@ class Model:
         )
 
     def _repr_html_(self) -> str:
-        import html
+        from ._repr import model_html
 
-        t = self._time
-        rows = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in cells) + "</tr>"
-            for cells in (
-                (py, row["name"], row["kind"], row["units"], self._defaults.get(py, ""), row["comment"][:80])
-                for py, row in self._doc.iterrows()
-                if py not in CONTROL_VARIABLES
-            )
-        )
-        return (
-            f"<div><b>sdmodel.Model</b> {html.escape(self.name)} &mdash; time "
-            f"{t.initial_time:g}..{t.final_time:g}, step {t.time_step:g} "
-            f"{html.escape(self.units.get('time_step', ''))}<table><thead><tr><th>python name</th>"
-            "<th>name</th><th>kind</th><th>units</th><th>default</th><th>doc</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></div>"
-        )
+        return model_html(self)
 
     # ------------------------------------------------------------------ running
     def run(

@@ -126,6 +126,11 @@ class ScenarioSet(Mapping):
     def __len__(self) -> int:
         return len(self.scenarios)
 
+    def _repr_html_(self) -> str:
+        from ._repr import scenarios_html
+
+        return scenarios_html(self)
+
 
 def load_scenarios(path: str | os.PathLike) -> ScenarioSet:
     """Read scenarios from a TOML file and resolve their inheritance.

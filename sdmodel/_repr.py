@@ -97,7 +97,7 @@ def model_html(model) -> str:
         names = groups[group]
         if group in ("levers", "parameters"):
             header: tuple[str, ...] = ("python name", "name", "default", "units", "limits", "doc")
-            rows = [(py, doc.at[py, "name"], defaults[py], doc.at[py, "units"],
+            rows: list[tuple[object, ...]] = [(py, doc.at[py, "name"], defaults[py], doc.at[py, "units"],
                      _limits(doc.at[py, "limits"]), doc.at[py, "comment"]) for py in names]
         else:
             header = ("python name", "name", "kind", "units", "doc")

@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import math
 import warnings
 from collections.abc import Iterable, Mapping
@@ -41,6 +42,8 @@ __all__ = ["TimeSettings", "CONTROL_VARIABLES", "PySDState", "check_time", "prep
 
 #: PySD's python names of the simulation control variables (not parameters).
 CONTROL_VARIABLES = ("initial_time", "final_time", "time_step", "saveper", "time")
+
+_LOG = logging.getLogger(__name__)
 
 #: PySD errors during a run that become :class:`~sdmodel.exceptions.SimulationError`.
 _RUN_ERRORS = (ArithmeticError, NotImplementedError, ValueError, KeyError, TypeError)
@@ -194,7 +197,7 @@ def prepare_params(model, params: Mapping[str, object] | None) -> dict[str, obje
 def _dims(model, py: str, defaults: Mapping[str, object]) -> tuple[str, ...]:
     default = defaults.get(py)
     if isinstance(default, xr.DataArray):
-        return tuple(default.dims)
+        return tuple(str(d) for d in default.dims)
     return model.subscripts_of(py)
 
 
@@ -294,6 +297,8 @@ def run(model, params: Mapping[str, object] | None = None, *, initial_time=None,
     )
     if initial_time is not None:
         kwargs["initial_condition"] = (settings.initial_time, {})
+    _LOG.debug("run(%s): PySD, %d overrides, time %g to %g step %g", model.name, len(prepared),
+               settings.initial_time, settings.final_time, settings.time_step)
     try:
         frame = model.pysd_state.run(prepared, **kwargs)
     except _RUN_ERRORS as err:

@@ -108,7 +108,6 @@ def test_cli_bad_config_is_a_typed_error(tmp_path, capsys):
 COUNTRY_CONFIGS = sorted((MODELS.parent / "calibration").glob("*.toml"))
 
 
-@pytest.mark.skipif(not COUNTRY_CONFIGS, reason="no country configs")
 def test_country_configs_are_valid_against_model_and_data():
     """Every shipped config names known parameters within their documented ranges and
     series that exist for its country and overlap the model (checked without optimising)."""
@@ -137,8 +136,6 @@ def test_country_configs_are_valid_against_model_and_data():
     assert {"CHL", "VEN", "COL", "BRA", "MEX", "ECU", "NOR", "KOR"} <= countries
 
 
-@pytest.mark.skipif(not (MODELS.parent / "calibration" / "chile.toml").is_file(),
-                    reason="no Chile config")
 def test_chile_calibration_runs_end_to_end(tmp_path):
     out = tmp_path / "chile"
     assert main(["calibrate", str(MODELS.parent / "calibration" / "chile.toml"), "--out",

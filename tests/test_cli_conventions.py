@@ -109,6 +109,17 @@ def test_quiet_keeps_results_and_drops_messages(tmp_path, capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_verbose_adds_debug_messages(capsys):
+    assert main(["run", str(NP), "--final-time", "10", "-v"]) == 0
+    assert "run(nelson_phelps): PySD, 0 overrides" in capsys.readouterr().err
+    assert main(["run", str(NP), "--final-time", "10"]) == 0
+    assert "PySD, 0 overrides" not in capsys.readouterr().err
+    # the command leaves the library's logger as it was: no handler, records reach the root
+    import logging
+
+    assert logging.getLogger("sdmodel").handlers == [] and logging.getLogger("sdmodel").propagate
+
+
 def test_empty_return_columns_is_a_usage_error(capsys):
     assert main(["run", str(NP), "--return-columns", " , "]) == 2
     assert "usage error" in capsys.readouterr().err

@@ -193,7 +193,7 @@ def _evaluate(model, params, n, metrics: Sequence[Metric] | None, saveper) -> xr
 def _run_chunk(spec: ModelSpec, params, n, metrics, saveper) -> dict[str, np.ndarray]:
     """A dask task: load the model from its spec and evaluate one chunk of runs."""
     ds = _evaluate(spec.load(), params, n, metrics, saveper)
-    return {name: np.ascontiguousarray(ds[name].values) for name in ds.data_vars}
+    return {str(name): np.ascontiguousarray(ds[name].values) for name in ds.data_vars}
 
 
 def _clean_attrs(attrs: Mapping) -> dict:

@@ -15,6 +15,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 import logging
 import warnings
@@ -394,7 +396,7 @@ def _memo(compiled, key, build):
 
 def _dataset(model, compiled, out, saved, values, settings, names, finite) -> xr.Dataset:
     n = len(finite)
-    coords = {"run": np.arange(n), "time": np.array([t for _, t in saved])}
+    coords: dict[str, Any] = {"run": np.arange(n), "time": np.array([t for _, t in saved])}
     for py, arr in values.items():
         dims = compiled.dims[py]
         for d, c in dims:

@@ -254,8 +254,9 @@ def _build_result(model, objective, pars: Parameters, names, x, *, method, succe
     width = np.where(np.isfinite(upper - lower), upper - lower, np.maximum(np.abs(x), 1.0))
     at_bound = [nm for i, nm in enumerate(names)
                 if min(abs(x[i] - lower[i]), abs(upper[i] - x[i])) <= 1e-6 * width[i]]
+    start = np.array([pars[nm].value for nm in names], dtype=float)
     unmoved = [nm for i, nm in enumerate(names)
-               if abs(x[i] - pars[nm].value) <= 1e-8 * max(abs(pars[nm].value), 1e-12)]
+               if abs(x[i] - start[i]) <= 1e-8 * max(abs(start[i]), 1e-12)]
     covariance = correlation = None
     if cov is not None:
         covariance = pd.DataFrame(cov, index=names, columns=names)

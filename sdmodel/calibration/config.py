@@ -46,6 +46,7 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import xarray as xr
 
@@ -141,7 +142,8 @@ def observed_from_config(cfg: CalibrationConfig, *, data_dir=None) -> tuple[xr.D
     ddir = data_dir if data_dir is not None else cfg.data_dir
     out, mapping, weights, index = {}, {}, {}, {}
     for s in cfg.series:
-        kw = dict(data_dir=ddir, start=s.get("start", cfg.start), end=s.get("end", cfg.end))
+        kw: dict[str, Any] = dict(data_dir=ddir, start=s.get("start", cfg.start),
+                                  end=s.get("end", cfg.end))
         if s["source"] == "wdi":
             da = sdd.load_wdi(s["code"], cfg.country, **kw)[s["code"]].sel(country=cfg.country)
         elif s["source"] == "pwt":

@@ -90,8 +90,8 @@ class CalibrationResult:
     objective: object = field(default=None, repr=False, compare=False)
 
     @property
-    def values(self) -> dict[str, float]:
-        """``{name: fitted value}``."""
+    def values(self) -> dict[str, float | None]:
+        """``{name: fitted value}`` (None only for a held parameter given without a value)."""
         return {k: p.value for k, p in self.params.items()}
 
     @property

@@ -23,7 +23,7 @@ import sys
 
 from .._version import __version__
 from ..exceptions import SDModelError
-from ._common import EXIT_REFUSED, EXIT_USAGE, UsageError, configure_logging
+from ._common import EXIT_REFUSED, EXIT_USAGE, UsageError, logging_to_stderr
 
 #: Sub-command modules, in the order ``sdmodel --help`` lists them.
 COMMANDS = ["run", "compare", "check-units", "calibrate", "window"]
@@ -59,9 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``sdmodel`` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
     args.no_progress = bool(args.no_progress)
-    configure_logging(quiet=bool(args.quiet), verbose=int(args.verbose or 0))
     try:
-        return int(args.func(args) or 0)
+        with logging_to_stderr(quiet=bool(args.quiet), verbose=int(args.verbose or 0)):
+            return int(args.func(args) or 0)
     except UsageError as err:
         print(f"sdmodel {args.command}: usage error: {err}", file=sys.stderr)
         return EXIT_USAGE

@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-__all__ = ["UsageError", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "configure_logging", "say",
+__all__ = ["UsageError", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "logging_to_stderr", "say",
            "show_progress", "LOG"]
 
 EXIT_OK = 0
@@ -39,15 +41,23 @@ class _StderrHandler(logging.Handler):
             self.handleError(record)
 
 
-def configure_logging(*, quiet: bool = False, verbose: int = 0) -> None:
-    """Send the ``sdmodel`` logger to stderr: INFO by default, WARNING when quiet, DEBUG verbose."""
+@contextmanager
+def logging_to_stderr(*, quiet: bool = False, verbose: int = 0) -> Iterator[None]:
+    """Send the ``sdmodel`` logger to stderr while a command runs: INFO by default, WARNING
+    when quiet, DEBUG when verbose. The logger is as it was afterwards."""
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
-    if not any(isinstance(h, _StderrHandler) for h in LOG.handlers):
-        handler = _StderrHandler()
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        LOG.addHandler(handler)
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    before = (LOG.level, LOG.propagate)
+    LOG.addHandler(handler)
     LOG.setLevel(level)
     LOG.propagate = False
+    try:
+        yield
+    finally:
+        LOG.removeHandler(handler)
+        LOG.setLevel(before[0])
+        LOG.propagate = before[1]
 
 
 def say(message: str) -> None:

@@ -10,6 +10,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import warnings
@@ -200,12 +201,10 @@ def to_wide_frame(ds: xr.Dataset) -> pd.DataFrame:
             columns[label] = values
             continue
         flat = values.reshape(len(time), -1)
-        cells = pd.MultiIndex.from_product([ds[d].to_numpy() for d in other]) if len(other) > 1 \
-            else [(v,) for v in ds[other[0]].to_numpy()]
+        cells = itertools.product(*(da[d].to_numpy() for d in other))  # row-major, as reshape
         for j, cell in enumerate(cells):
             columns[f"{label}[{','.join(str(c) for c in cell)}]"] = flat[:, j]
-    frame = pd.DataFrame(columns, index=pd.Index(time, name="Time"))
-    return frame
+    return pd.DataFrame(columns, index=pd.Index(time, name="Time"))
 
 
 def save(ds: xr.Dataset, path: str | os.PathLike, *, overwrite: bool = True) -> Path:
@@ -267,6 +266,11 @@ def _netcdf_clean(ds: xr.Dataset) -> xr.Dataset:
 def _save_zarr(ds: xr.Dataset, path: Path, *, overwrite: bool) -> Path:
     from ._atomic import staged_outputs
 
+    try:
+        import zarr  # noqa: F401
+    except ImportError:
+        raise OutputError(f"cannot write {str(path)!r}: .zarr output needs the zarr package "
+                          "(pip install zarr); .nc and .csv need nothing more") from None
     if path.exists() and not overwrite:
         raise OutputError(f"output {str(path)!r} exists; pass overwrite=True to replace it")
     clean = _netcdf_clean(ds)

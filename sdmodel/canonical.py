@@ -90,6 +90,8 @@ def dataset_columns(ds: xr.Dataset, model, columns) -> pd.DataFrame:
     out = {}
     for column in columns:
         match = _COLUMN.match(column)
+        if match is None:
+            raise DataError(f"column {column!r} is not a variable name or name[a,b]")
         name, subs = match.group("name"), match.group("subs")
         try:
             py = model.resolve(name)

@@ -31,6 +31,7 @@ import pysd
 
 from . import _syntax_json, cache
 from ._generated_code import audit_folder, neutralise
+from ._progress import step
 from .exceptions import LimitError, ModelFileError, SDModelError, TranslationError
 from .limits import max_model_bytes
 
@@ -233,7 +234,8 @@ def _from_cache(name: str, root: Path):
         return None
 
 
-def translate(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None) -> Translation:
+def translate(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None,
+              progress: bool = False) -> Translation:
     """Translate a model file through PySD, or fetch its translation from the cache.
 
     Text the file could use to inject code (documentation, quoted names) is neutralised
@@ -249,6 +251,8 @@ def translate(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = 
         :func:`max_model_bytes` long.
     cache_dir : path-like, optional
         Where translations are kept; :func:`default_cache_dir` when omitted.
+    progress : bool, optional
+        Show the translation's progress on stderr (a first translation takes seconds).
 
     Returns
     -------
@@ -280,6 +284,11 @@ def translate(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = 
         return Translation(source, digest, root / name / f"{stem}.py", abstract_model,
                            from_cache=True)
 
+    with step(f"translating {source.name} with PySD", progress=progress):
+        return _translate_new(source, digest, root, name, stem)
+
+
+def _translate_new(source: Path, digest: str, root: Path, name: str, stem: str) -> Translation:
     abstract_model = _parse(source)
     _check_tree(abstract_model, source)
     neutralise(abstract_model)
@@ -292,7 +301,8 @@ def translate(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = 
                        from_cache=False)
 
 
-def load(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None):
+def load(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None,
+         progress: bool = False):
     """Load a Vensim or XMILE model file as an :class:`sdmodel.Model`.
 
     Parameters
@@ -302,6 +312,8 @@ def load(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None)
         loads of the same content come from the cache (see :func:`translate`).
     cache_dir : path-like, optional
         Translation cache; default :func:`default_cache_dir`.
+    progress : bool, optional
+        Show a first translation's progress on stderr.
 
     Returns
     -------
@@ -315,7 +327,7 @@ def load(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None)
     """
     from .model import Model
 
-    translation = translate(path, cache_dir=cache_dir)
+    translation = translate(path, cache_dir=cache_dir, progress=progress)
     try:
         pysd_model = pysd.load(str(translation.module))
         return Model(pysd_model, translation)  # evaluates the constants

@@ -11,37 +11,23 @@ Examples
 
 from __future__ import annotations
 
-import math
-import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from numbers import Real
 from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import running
 from .constraints import constraints_for
-from .exceptions import ParameterError, SimulationError, suggest
-from .limits import check_steps
-from .loading import Translation
-from .results import pysd_output_to_dataset
+from .exceptions import ParameterError, suggest
+from .running import CONTROL_VARIABLES, PySDState, TimeSettings
+
+if TYPE_CHECKING:
+    from .loading import Translation
 
 __all__ = ["Model", "TimeSettings", "CONTROL_VARIABLES"]
-
-#: PySD's python names of the simulation control variables (not parameters).
-CONTROL_VARIABLES = ("initial_time", "final_time", "time_step", "saveper", "time")
-
-
-@dataclass(frozen=True)
-class TimeSettings:
-    """Simulation time bounds and steps, in the model's time unit."""
-
-    initial_time: float
-    final_time: float
-    time_step: float
-    saveper: float
 
 
 class Model:
@@ -74,9 +60,7 @@ class Model:
     """
 
     def __init__(self, pysd_model, translation: Translation):
-        self._pysd = pysd_model
         self._translation = translation
-        self._dirty = False  # True once a run changed components or control variables
         self._doc = _build_doc(pysd_model)
         self._names = dict(zip(self._doc["name"], self._doc.index))
         self._folded = {_fold(name): py for name, py in self._names.items()}
@@ -85,7 +69,11 @@ class Model:
             for py in self._doc.index[self._doc["kind"] == "Constant"]
             if py not in CONTROL_VARIABLES
         }
-        self._time = self.time_settings
+        t = pysd_model.time
+        self._time = TimeSettings(float(t.initial_time()), float(t.final_time()),
+                                  float(t.time_step()), float(t.saveper()))
+        #: The PySD model and what runs changed in it (see :class:`sdmodel.running.PySDState`).
+        self.pysd_state = PySDState(pysd_model, self._defaults)
         #: Checks run on every parameter set before a run (see :mod:`sdmodel.constraints`).
         self.constraints = constraints_for(self)
 
@@ -112,14 +100,36 @@ class Model:
 
     @property
     def pysd(self):
-        """The underlying PySD model, restored to its defaults."""
-        self._restore()
-        return self._pysd
+        """The underlying PySD model, restored to its defaults.
+
+        The caller may change it; the next run of this :class:`Model` reloads it first.
+        """
+        return self.pysd_state.handed_out()
 
     @property
     def params(self) -> dict[str, float | xr.DataArray]:
         """``{python_name: default value}`` of the model's constants (control variables excluded)."""
         return {k: _copy_value(v) for k, v in self._defaults.items()}
+
+    @property
+    def defaults(self) -> Mapping[str, float | xr.DataArray]:
+        """Read-only view of the constants' defaults (no copies: do not modify the arrays)."""
+        return MappingProxyType(self._defaults)
+
+    @property
+    def variables(self) -> pd.Index:
+        """The python names of every variable (the index of :attr:`doc`)."""
+        return self._doc.index
+
+    def subscripts_of(self, py_name: str) -> tuple[str, ...]:
+        """The subscript ranges a variable is defined over (empty for a scalar)."""
+        subs = self._doc.at[py_name, "subscripts"]
+        return tuple(subs) if isinstance(subs, list) else ()
+
+    def variable_attrs(self, py_name: str) -> dict[str, str]:
+        """The ``units``, ``long_name`` and ``doc`` attrs of one variable (by python name)."""
+        row = self._doc.loc[py_name]
+        return {"units": row.units, "long_name": row["name"], "doc": row.comment}
 
     @property
     def units(self) -> dict[str, str]:
@@ -138,12 +148,12 @@ class Model:
     @property
     def time_settings(self) -> TimeSettings:
         """The model's own time settings (as written in the file)."""
-        if hasattr(self, "_time"):
-            return self._time
-        t = self._pysd.time
-        return TimeSettings(
-            float(t.initial_time()), float(t.final_time()), float(t.time_step()), float(t.saveper())
-        )
+        return self._time
+
+    def check_time(self, initial_time=None, final_time=None, time_step=None,
+                   saveper=None) -> TimeSettings:
+        """The time settings of a run with these overrides (see :func:`sdmodel.running.check_time`)."""
+        return running.check_time(self._time, initial_time, final_time, time_step, saveper)
 
     def resolve(self, name: str, *, what: str = "variable") -> str:
         """Return the python name of a variable given by its original or python name.
@@ -177,24 +187,9 @@ class Model:
         )
 
     def _repr_html_(self) -> str:
-        import html
+        from ._repr import model_html
 
-        t = self._time
-        rows = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in cells) + "</tr>"
-            for cells in (
-                (py, row["name"], row["kind"], row["units"], self._defaults.get(py, ""), row["comment"][:80])
-                for py, row in self._doc.iterrows()
-                if py not in CONTROL_VARIABLES
-            )
-        )
-        return (
-            f"<div><b>sdmodel.Model</b> {html.escape(self.name)} &mdash; time "
-            f"{t.initial_time:g}..{t.final_time:g}, step {t.time_step:g} "
-            f"{html.escape(self.units.get('time_step', ''))}<table><thead><tr><th>python name</th>"
-            "<th>name</th><th>kind</th><th>units</th><th>default</th><th>doc</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></div>"
-        )
+        return model_html(self)
 
     # ------------------------------------------------------------------ running
     def run(
@@ -239,34 +234,12 @@ class Model:
         --------
         >>> ds = model.run({"catch_up_rate": 0.2}, final_time=40)   # doctest: +SKIP
         """
-        settings = self._check_time(initial_time, final_time, time_step, saveper)
-        prepared = self.prepare_params(params)
-        self.check_constraints(
-            prepared, initial_time=settings.initial_time, final_time=settings.final_time
-        )
-        columns = self._check_return_vars(return_vars)
-        self._restore()
-        self._dirty = True
-        kwargs = dict(params=prepared or None, return_columns=columns, flatten_output=False)
-        given = {"final_time": final_time, "time_step": time_step, "saveper": saveper}
-        kwargs.update({k: getattr(settings, k) for k, v in given.items() if v is not None})
-        if time_step is not None and saveper is None:
-            kwargs["saveper"] = settings.saveper
-        if initial_time is not None:
-            kwargs["initial_condition"] = (settings.initial_time, {})
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=FutureWarning)
-            try:
-                frame = self._pysd.run(**kwargs)
-            except (ArithmeticError, NotImplementedError, ValueError, KeyError, TypeError) as err:
-                raise SimulationError(
-                    f"model {self.name!r} failed during the PySD run: "
-                    f"{type(err).__name__}: {err}"
-                ) from err
-        return pysd_output_to_dataset(frame, self, params=prepared, settings=settings)
+        return running.run(self, params, initial_time=initial_time, final_time=final_time,
+                           time_step=time_step, saveper=saveper, return_vars=return_vars)
 
     def run_batch(self, params, *, return_vars=None, saveper=None, chunk_size=None,
-                  initial_time=None, final_time=None, engine="auto") -> xr.Dataset:
+                  initial_time=None, final_time=None, engine="auto",
+                  progress: bool = False) -> xr.Dataset:
         """Simulate N parameter sets at once with the vectorized batch engine.
 
         Parameters
@@ -288,6 +261,8 @@ class Model:
             Backend: one compiled numba kernel per model (``"fused"``), the vectorized numpy
             module (``"numpy"``), or fused where it compiles the model (default; the refused
             construct is logged). See :func:`sdmodel.batch.run_batch`.
+        progress : bool, optional
+            Show the kernel compilation (first time) and the runs on stderr.
 
         Returns
         -------
@@ -308,19 +283,9 @@ class Model:
         --------
         >>> ds = model.run_batch({"catch_up_rate": np.linspace(0.05, 0.3, 100)})  # doctest: +SKIP
         """
-        from .batch import run_batch
-
-        if self.constraints:
-            settings = self._check_time(initial_time, final_time, None, saveper)
-            frame = params if isinstance(params, pd.DataFrame) else None
-            given = dict(frame.items()) if frame is not None else dict(params or {})
-            self.check_constraints(
-                {k: np.asarray(v) for k, v in given.items()},
-                initial_time=settings.initial_time, final_time=settings.final_time,
-            )
-        return run_batch(self, params, return_vars=return_vars, saveper=saveper,
-                         chunk_size=chunk_size, initial_time=initial_time,
-                         final_time=final_time, engine=engine)
+        return running.run_batch(self, params, return_vars=return_vars, saveper=saveper,
+                                 chunk_size=chunk_size, initial_time=initial_time,
+                                 final_time=final_time, engine=engine, progress=progress)
 
     def check_constraints(
         self,
@@ -347,157 +312,7 @@ class Model:
         ParameterError
             Unknown name (with suggestions), non-numeric value, NaN, or wrong shape.
         """
-        if params is None:
-            return {}
-        if not isinstance(params, Mapping):
-            raise ParameterError(
-                f"params must be a mapping of names to values, got {type(params).__name__}"
-            )
-        prepared: dict[str, object] = {}
-        for name, value in params.items():
-            py = self.resolve(str(name), what="parameter")
-            if py in CONTROL_VARIABLES:
-                raise ParameterError(
-                    f"{name!r} is a time setting: pass it as the {py}= keyword instead"
-                )
-            if py in prepared:
-                first = next(k for k in params if self.resolve(str(k), what="parameter") == py)
-                raise ParameterError(
-                    f"parameter {py!r} is given twice, as {str(first)!r} and {str(name)!r}; "
-                    "Vensim folds case, spaces and underscores, so both name the same constant"
-                )
-            prepared[py] = self._check_value(py, value)
-        return prepared
-
-    def _check_value(self, py: str, value: object) -> object:
-        dims = self._dims(py)
-        if isinstance(value, pd.Series):
-            if not np.issubdtype(value.dtype, np.number):
-                raise ParameterError(f"time series for {py!r} must be numeric, got {value.dtype}")
-            if value.isna().any():
-                raise ParameterError(f"time series for {py!r} contains NaN")
-            if not np.isfinite(value.to_numpy(dtype=float)).all():
-                raise ParameterError(f"time series for {py!r} contains an infinite value")
-            times = pd.Index(value.index)
-            if not np.issubdtype(times.dtype, np.number):
-                raise ParameterError(
-                    f"time series for {py!r} must be indexed by numeric times, got {times.dtype}")
-            if times.has_duplicates:
-                dup = times[times.duplicated()][0]
-                raise ParameterError(
-                    f"time series for {py!r} has the time {dup} more than once; expected "
-                    "each time once")
-            if not times.is_monotonic_increasing:
-                raise ParameterError(
-                    f"time series for {py!r} has unsorted times; expected increasing times "
-                    "(sort it with series.sort_index())")
-            return value
-        if isinstance(value, xr.DataArray):
-            unknown = set(value.dims) - set(dims)
-            if unknown:
-                raise ParameterError(
-                    f"value for {py!r} has dimensions {value.dims}; expected a subset of {dims}"
-                )
-            return value
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.ndarray, list, tuple)):
-            raise ParameterError(
-                f"value for {py!r} must be a number, a time-indexed pandas Series or an "
-                f"xarray.DataArray, got {type(value).__name__} {value!r}"
-            )
-        try:
-            array = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
-            raise ParameterError(f"value for {py!r} is not numeric: {value!r}") from None
-        if np.isnan(array).any():
-            raise ParameterError(f"value for {py!r} is NaN")
-        if not np.isfinite(array).all():
-            raise ParameterError(f"value for {py!r} is infinite; expected a finite number")
-        if array.ndim == 0:
-            return float(array)
-        default = self._defaults.get(py)
-        shape = tuple(default.shape) if isinstance(default, xr.DataArray) else ()
-        if not dims or array.shape != shape:
-            raise ParameterError(
-                f"value for {py!r} has shape {array.shape}; expected a number"
-                + (f" or an array of shape {shape} over {dims}" if dims else "")
-            )
-        return xr.DataArray(array, coords=default.coords, dims=default.dims)
-
-    def _dims(self, py: str) -> tuple[str, ...]:
-        default = self._defaults.get(py)
-        if isinstance(default, xr.DataArray):
-            return tuple(default.dims)
-        subs = self._doc.at[py, "subscripts"]
-        return tuple(subs) if isinstance(subs, list) else ()
-
-    def _check_time(self, initial_time, final_time, time_step, saveper) -> TimeSettings:
-        base = self._time
-        values = {}
-        for key, given in [
-            ("initial_time", initial_time),
-            ("final_time", final_time),
-            ("time_step", time_step),
-            ("saveper", saveper),
-        ]:
-            if given is None:
-                values[key] = getattr(base, key)
-                continue
-            if isinstance(given, bool) or not isinstance(given, Real) or not math.isfinite(given):
-                raise SimulationError(f"{key} must be a finite number, got {given!r}")
-            values[key] = float(given)
-        if time_step is not None and saveper is None:
-            values["saveper"] = max(values["time_step"], base.saveper)
-        if values["time_step"] <= 0:
-            raise SimulationError(f"time_step must be positive, got {values['time_step']:g}")
-        if values["saveper"] <= 0:
-            raise SimulationError(f"saveper must be positive, got {values['saveper']:g}")
-        if values["final_time"] < values["initial_time"]:
-            raise SimulationError(
-                f"final_time ({values['final_time']:g}) is before initial_time "
-                f"({values['initial_time']:g}); expected final_time >= initial_time"
-            )
-        _check_grid(values, explicit=time_step is not None or saveper is not None)
-        return TimeSettings(**values)
-
-    def _check_return_vars(self, return_vars) -> list[str] | None:
-        if return_vars is None:
-            return None
-        if isinstance(return_vars, str):
-            return_vars = [return_vars]
-        names = []
-        for name in return_vars:
-            try:
-                names.append(self.resolve(str(name), what="return variable"))
-            except ParameterError as err:
-                raise SimulationError(str(err)) from None
-        if not names:
-            raise SimulationError("return_vars is empty; expected at least one variable name")
-        return names
-
-    def _restore(self) -> None:
-        """Bring the PySD model back to its defaults after a run that changed it."""
-        if self._dirty:
-            self._pysd.reload()
-            self._dirty = False
-
-
-def _check_grid(values: dict[str, float], *, explicit: bool) -> None:
-    """Refuse time settings PySD would silently reinterpret, and runs over the step limit."""
-    span = values["final_time"] - values["initial_time"]
-    dt, saveper = values["time_step"], values["saveper"]
-    if span > 0 and dt > span * (1 + 1e-9):
-        raise SimulationError(
-            f"time_step ({dt:g}) is longer than the run ({values['initial_time']:g} to "
-            f"{values['final_time']:g}); expected time_step <= final_time - initial_time"
-        )
-    ratio = saveper / dt
-    if explicit and (abs(ratio - round(ratio)) > 1e-6 * max(1.0, ratio) or round(ratio) < 1):
-        raise SimulationError(
-            f"saveper ({saveper:g}) is not a whole multiple of time_step ({dt:g}); PySD would "
-            "save on a different grid. Expected saveper = k * time_step for a whole k >= 1 "
-            "(saveper is the model's own when not given)"
-        )
-    check_steps(values["initial_time"], values["final_time"], dt)
+        return running.prepare_params(self, params)
 
 
 def _fold(name: str) -> str:

@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -81,9 +80,6 @@ RESERVED_KEYS = ("inherits", "description", "abstract")
 
 #: Top-level names of a scenario file that are not scenarios.
 SECTIONS = ("baseline", "metrics", "window")
-
-#: A comparison shows a progress bar once it has been running this many seconds.
-PROGRESS_DELAY = 2.0
 
 
 @dataclass(frozen=True)
@@ -129,6 +125,11 @@ class ScenarioSet(Mapping):
 
     def __len__(self) -> int:
         return len(self.scenarios)
+
+    def _repr_html_(self) -> str:
+        from ._repr import scenarios_html
+
+        return scenarios_html(self)
 
 
 def load_scenarios(path: str | os.PathLike) -> ScenarioSet:
@@ -268,7 +269,8 @@ def _convert(scenario: str, key: str, value: object, where: str) -> object:
     """A TOML value as a parameter override: float, list of floats or a time-indexed Series."""
     culprit = f"scenario {scenario!r} {where}: parameter {key!r}"
     if isinstance(value, bool):
-        raise ScenarioError(f"{culprit} is a boolean; expected a number")
+        raise ScenarioError(f"{culprit} is a boolean; expected a number."
+                            f"{suggest(key, RESERVED_KEYS)}")
     if isinstance(value, Real):
         return float(value)
     if isinstance(value, list):
@@ -291,9 +293,10 @@ def _convert(scenario: str, key: str, value: object, where: str) -> object:
                 f"{culprit}: 'time' and 'values' must be arrays of numbers of the same length"
             )
         return pd.Series([float(v) for v in values], index=[float(t) for t in time])
+    hint = suggest(key, RESERVED_KEYS) if isinstance(value, (str, bool)) else ""
     raise ScenarioError(
         f"{culprit} is {type(value).__name__} {value!r}; expected a number, an array of numbers "
-        "or a time series table"
+        f"or a time series table, or one of the keys {', '.join(map(repr, RESERVED_KEYS))}.{hint}"
     )
 
 
@@ -379,7 +382,7 @@ def run_scenarios(
     *,
     final_time: float | None = None,
     return_vars=None,
-    progress: bool | None = None,
+    progress: bool = False,
     check: Callable | None = None,
 ) -> xr.Dataset:
     """Run each scenario and stack the results along a ``scenario`` dimension.
@@ -397,8 +400,7 @@ def run_scenarios(
     return_vars : iterable of str, optional
         Variables to keep (default: all of PySD's default outputs).
     progress : bool, optional
-        Show a progress bar on stderr: ``True`` always, ``False`` never, ``None`` (default) only
-        once the comparison has taken more than :data:`PROGRESS_DELAY` seconds.
+        Show a progress bar of the scenarios on stderr (default: none, nothing printed).
     check : callable, optional
         A model-specific check of each scenario's parameters (see :func:`validate_scenarios`).
 
@@ -424,19 +426,11 @@ def run_scenarios(
     >>> ds.sizes["scenario"]                                              # doctest: +SKIP
     2
     """
-    from tqdm.auto import tqdm
+    from ._progress import bar as progress_bar
 
     prepared = validate_scenarios(model, scenarios, check=check)
     names = list(prepared)
-    bar = tqdm(
-        names,
-        desc=f"{model.name} scenarios",
-        unit="scenario",
-        file=sys.stderr,
-        disable=progress is False,
-        delay=0 if progress else PROGRESS_DELAY,
-        leave=False,
-    )
+    bar = progress_bar(names, progress=progress, desc=f"{model.name} scenarios", unit="scenario")
     runs = []
     try:
         for name in bar:

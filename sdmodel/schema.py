@@ -189,8 +189,13 @@ def validate(
 def describe(
     err: ValidationError, schema: type[BaseModel], where: str, *, section: str | None = None
 ) -> str:
-    """One sentence for the first problem of a pydantic ``ValidationError``."""
-    first = err.errors()[0]
+    """One sentence for the first problem of a pydantic ``ValidationError``.
+
+    An unknown name comes first: a misspelt key is also reported missing, and the misspelling is
+    the culprit.
+    """
+    errors = err.errors()
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(first["loc"])
     key = str(loc[-1]) if loc else ""
     parent = loc[:-1]

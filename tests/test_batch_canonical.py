@@ -155,8 +155,7 @@ def batch_matches_pysd(model) -> bool:
 
 @pytest.fixture(scope="module")
 def statuses():
-    if not MODEL_FILES:
-        pytest.skip("test models are not available")
+    assert MODEL_FILES, "no test models found (is ../shared/test-models there?)"
     return survey()
 
 

@@ -67,8 +67,6 @@ def test_sensitivity_and_ensembles_use_fused(debug_log):
 
 
 def test_window_sweep_uses_fused(debug_log):
-    if not PEREZ.is_file():
-        pytest.skip("the reference model is not in the tree")
     model = sd.load(PEREZ)
     sweep = window_sweep(model, [2005, 2010], [0.1, 0.2], start_lever="reinvestment_start_year",
                          share_lever="reinvestment_share", metric="gdp_per_capita", year=2040)

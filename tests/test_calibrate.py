@@ -303,7 +303,6 @@ def test_workers_give_the_same_result_as_one_process(np_model, synthetic):
     assert one.values == two.values
 
 
-@pytest.mark.skipif(not hasattr(sd.Model, "run_batch"), reason="no batch engine yet")
 def test_batch_engine_gives_the_pysd_fit(np_model, synthetic):
     kw = dict(method="differential_evolution", seed=4, options={"maxiter": 4, "popsize": 6},
               progress=False)

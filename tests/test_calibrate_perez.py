@@ -13,7 +13,6 @@ import sdmodel as sd
 from conftest import MODELS
 
 PEREZ = MODELS / "perez" / "perez.mdl"
-pytestmark = pytest.mark.skipif(not PEREZ.is_file(), reason="no reference model yet")
 
 TRUE = {"spending_effect": 2.5, "rer_half_life": 1.0, "base_unit_extraction_cost": 0.65,
         "other_tradables_exchange_rate_elasticity": 1.2}

@@ -57,10 +57,11 @@ def compare(*args):
 def test_compare_writes_three_files_and_prints_table(tmp_path, toml, capsys):
     out = tmp_path / "out"
     assert compare(NP, "--scenarios", toml, "--out", out, *NP_OPTIONS) == 0
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
     assert {p.name for p in out.iterdir()} == FILES
-    for name in FILES:
-        assert f"wrote {out / name}" in printed
+    for name in FILES:  # messages on stderr, the results (the table) on stdout
+        assert f"wrote {out / name}" in captured.err and "wrote" not in printed
     assert "Metrics by scenario" in printed and "Difference from 'slow'" in printed
 
     # the table's number is the capability in year 40 of a separate run with the fast rate

@@ -123,12 +123,15 @@ def test_no_boom_gives_the_same_path_for_every_policy(model):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = model.run(base)
+        compared = 0
         for policy in policies:
             ds = model.run({**base, **policy})
             for v in ref.data_vars:
                 if v in policy:
                     continue
                 np.testing.assert_array_equal(ds[v].values, ref[v].values, err_msg=v)
+                compared += 1
+    assert compared > len(policies)
     assert float(np.abs(ref["resource_rents"]).max()) == 0.0
 
 
@@ -275,6 +278,7 @@ def test_permanent_income_rule_spends_more_early_and_less_late(model):
 
 def test_readme_documents_every_parameter_with_its_default_and_range(model):
     readme = (MODELS / "perez" / "README.md").read_text(encoding="utf-8")
+    checked = 0
     for py, row in model.doc.iterrows():
         if row["kind"] != "Constant" or py not in model.params:
             continue
@@ -282,6 +286,8 @@ def test_readme_documents_every_parameter_with_its_default_and_range(model):
         rng = "fixed" if lo == hi else f"{lo:g} – {hi:g}"
         entry = f"| `{py}` | {model.params[py]:g} | {row['units']} | {rng} |"
         assert entry in readme, f"README lacks or misstates {entry}"
+        checked += 1
+    assert checked == len(model.params)
 
 
 def test_builder_compile_gives_the_same_model(runs):

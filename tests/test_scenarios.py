@@ -15,9 +15,6 @@ from sdmodel.exceptions import ScenarioError
 
 PEREZ = MODELS / "perez" / "perez.mdl"
 PEREZ_SCENARIOS = MODELS / "perez" / "scenarios.toml"
-needs_perez = pytest.mark.skipif(
-    not PEREZ.exists(), reason="the reference model models/perez/perez.mdl is not there yet"
-)
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +103,7 @@ def test_progress_bar_shown_when_asked_and_silent_when_not(np_model, capsys):
     assert "nelson_phelps scenarios" in capsys.readouterr().err
     sd.run_scenarios(np_model, {"a": {}, "b": {}}, progress=False)
     assert capsys.readouterr().err == ""
-    sd.run_scenarios(np_model, {"a": {}, "b": {}})  # default: only after PROGRESS_DELAY s
+    sd.run_scenarios(np_model, {"a": {}, "b": {}})  # default: no bar
     assert capsys.readouterr().err == ""
 
 
@@ -207,8 +204,6 @@ def test_missing_scenario_file(tmp_path):
 
 # ---------------------------------------------------------------- the reference model
 def test_reference_scenarios_file_is_documented():
-    if not PEREZ_SCENARIOS.exists():
-        pytest.skip("models/perez/scenarios.toml is not there yet")
     s = sd.load_scenarios(PEREZ_SCENARIOS)
     assert {"squander", "reinvest_early", "reinvest_late", "fund", "dual"} <= set(s)
     assert s.baseline == "squander"
@@ -220,7 +215,6 @@ def test_reference_scenarios_file_is_documented():
     }
 
 
-@needs_perez
 def test_reference_model_scenarios_equal_separate_runs():
     model = sd.load(PEREZ)
     scenarios = sd.load_scenarios(PEREZ_SCENARIOS)

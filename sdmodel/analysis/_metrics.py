@@ -140,7 +140,7 @@ def parse_metric(model, spec: str, *, default_year: float | None = None) -> Metr
         variable = model.resolve(text, what="metric variable")
     except ParameterError as err:
         raise AnalysisError(f"metric {spec!r}: {err}") from None
-    if how == "at":
+    if how == "at" and year is not None:  # "at" always comes with a year
         t = model.time_settings
         if not math.isfinite(year) or not t.initial_time <= year <= t.final_time:
             raise AnalysisError(

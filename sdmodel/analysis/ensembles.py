@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .._progress import step
 from ..exceptions import (
     AnalysisError,
     ModelFileError,
@@ -191,7 +193,7 @@ def _evaluate(model, params, n, metrics: Sequence[Metric] | None, saveper) -> xr
 def _run_chunk(spec: ModelSpec, params, n, metrics, saveper) -> dict[str, np.ndarray]:
     """A dask task: load the model from its spec and evaluate one chunk of runs."""
     ds = _evaluate(spec.load(), params, n, metrics, saveper)
-    return {name: np.ascontiguousarray(ds[name].values) for name in ds.data_vars}
+    return {str(name): np.ascontiguousarray(ds[name].values) for name in ds.data_vars}
 
 
 def _clean_attrs(attrs: Mapping) -> dict:
@@ -213,6 +215,7 @@ def ensemble(
     metrics: Sequence[str] | str | None = None,
     overwrite: bool = False,
     saveper: float | None = None,
+    progress: bool = False,
 ) -> xr.Dataset:
     """Run one model over many parameter samples, chunk by chunk, as dask tasks.
 
@@ -236,6 +239,10 @@ def ensemble(
         Replace an existing ``store``; refused otherwise.
     saveper : float, optional
         Save period of the runs (default: the model's).
+    progress : bool, optional
+        Show the computation of a ``store`` on stderr (dask's progress bar on the local
+        scheduler, the elapsed time on a ``client``). Without ``store`` nothing is computed
+        here, so nothing is shown.
 
     Returns
     -------
@@ -303,10 +310,11 @@ def ensemble(
                     n_runs=n, chunk_size=int(chunk_size))
     if target is None:
         return client.persist(ds) if client is not None else ds
-    return _write_store(ds, target, client=client, overwrite=overwrite)
+    return _write_store(ds, target, client=client, overwrite=overwrite, progress=progress)
 
 
-def _write_store(ds: xr.Dataset, target: Path, *, client, overwrite: bool) -> xr.Dataset:
+def _write_store(ds: xr.Dataset, target: Path, *, client, overwrite: bool,
+                 progress: bool = False) -> xr.Dataset:
     """Stream ``ds`` into a zarr store in a staging folder beside ``target``, then publish it."""
     import dask
 
@@ -317,7 +325,13 @@ def _write_store(ds: xr.Dataset, target: Path, *, client, overwrite: bool) -> xr
         try:
             delayed = ds.to_zarr(staging, mode="w", compute=False, consolidated=False)
             if client is not None:
-                client.compute(delayed).result()
+                with step(f"ensemble: writing {target.name}", progress=progress):
+                    client.compute(delayed).result()
+            elif progress:
+                from dask.diagnostics import ProgressBar
+
+                with ProgressBar(out=sys.stderr):
+                    dask.compute(delayed)
             else:
                 dask.compute(delayed)
         except SDModelError:

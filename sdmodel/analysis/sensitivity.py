@@ -229,7 +229,7 @@ def sobol(
     Y = _evaluate(evaluator, X, names)
     outputs = list(evaluator.outputs)
     keys = ["S1", "S1_conf", "ST", "ST_conf"] + (["S2", "S2_conf"] if second_order else [])
-    arrays = {k: [] for k in keys}
+    arrays: dict[str, list] = {k: [] for k in keys}
     for j in range(len(outputs)):
         si = analyze.analyze(problem, Y[:, j], calc_second_order=second_order,
                              num_resamples=num_resamples, conf_level=conf_level, seed=seed)
@@ -300,7 +300,7 @@ def morris(
     X = sample.sample(problem, trajectories, num_levels=levels, seed=seed)
     Y = _evaluate(evaluator, X, names)
     keys = ["mu", "mu_star", "sigma", "mu_star_conf"]
-    arrays = {k: [] for k in keys}
+    arrays: dict[str, list] = {k: [] for k in keys}
     for j in range(len(evaluator.outputs)):
         si = analyze.analyze(problem, X, Y[:, j], num_resamples=num_resamples,
                              conf_level=conf_level, num_levels=levels, seed=seed)

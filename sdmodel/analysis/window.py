@@ -17,6 +17,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import cast
+
 import math
 from collections.abc import Mapping, Sequence
 from numbers import Real
@@ -182,8 +184,9 @@ def window_sweep(
     n_cells = grid_start.size
     params = dict(base)
     # run 0 is the baseline itself, runs 1.. are the grid cells (start_year-major)
-    params[start_py] = np.concatenate([[float(base.get(start_py, model.params[start_py]))], grid_start.ravel()])
-    params[share_py] = np.concatenate([[float(base.get(share_py, model.params[share_py]))], grid_share.ravel()])
+    first = {py: float(cast(float, base.get(py, model.defaults[py]))) for py in (start_py, share_py)}
+    params[start_py] = np.concatenate([[first[start_py]], grid_start.ravel()])
+    params[share_py] = np.concatenate([[first[share_py]], grid_share.ravel()])
     ds = run_many(model, params, n=n_cells + 1, return_vars=[spec.variable])
     da = ds[spec.variable]
     if set(da.dims) != {"run", "time"}:
@@ -238,7 +241,8 @@ def _metric_spec(model, metric, year, scenarios) -> MetricSpec:
             if year is not None and (isinstance(year, bool) or not isinstance(year, Real)
                                      or not math.isfinite(year)):
                 raise AnalysisError(f"year must be a finite number, got {year!r}")
-            spec = (MetricSpec(f"{variable}_{year:g}", variable, "at", year=year) if year is not None
+            spec = (MetricSpec(f"{variable}_{year:g}", variable, "at", year=float(year))
+                    if year is not None
                     else MetricSpec(f"{variable}_final", variable, "final"))
     try:
         model.resolve(spec.variable, what="metric variable")

@@ -24,6 +24,13 @@ class Node:
     init_deps: set = field(default_factory=set)
     step_deps: set = field(default_factory=set)
 
+    def lines(self, phase: str) -> list:
+        """The source lines of ``phase`` (``"init"`` or ``"step"``); they must exist."""
+        found = self.init if phase == "init" else self.step
+        if found is None:
+            raise ValueError(f"node {self.name!r} has no {phase} code")
+        return found
+
 
 @dataclass
 class CompiledModel:

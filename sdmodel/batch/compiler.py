@@ -19,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from pysd.builders.python.python_model_builder import ModelBuilder
 from pysd.translators.structures import abstract_expressions as ae
@@ -95,7 +97,7 @@ class Compiler:
         self.consts = Constants()
         self.nodes: dict[str, Node] = {}
         self.stateful: list[tuple[str, str, str]] = []  # (key, kind, element)
-        self.lookups: dict[str, object] = {}
+        self.lookups: dict[str, Any] = {}  # python name -> pysd element
         self._updates: list[str] = []
         self._macro_calls = 0
         self._all_elements = {y for x in self.subs.subscripts.values() for y in x}
@@ -168,7 +170,7 @@ class Compiler:
     def _except_mask(self, target, excepts) -> np.ndarray:
         mask = np.ones((1, *[len(c) for _, c in target]), dtype=bool)
         for exc in excepts:
-            sel = [slice(None)]
+            sel: list[Any] = [slice(None)]
             for (_, coords), sub in zip(target, exc):
                 if sub in self._all_elements and sub not in self.subs.subscripts:
                     chosen = {sub}
@@ -273,7 +275,9 @@ class Compiler:
                 f"{len(own)}; construct: subscript count"
             )
         def_names = [n for n, _ in ctx.target]
-        basic, takes, dims = [":"], [], []
+        basic: list[str] = [":"]
+        takes: list[tuple[int, list[int]]] = []
+        dims: list[tuple[str, tuple]] = []
         for (_, coords), sub in zip(own, refs):
             if sub in self._all_elements and sub not in self.subs.subscripts:
                 if sub not in coords:
@@ -387,7 +391,7 @@ class Compiler:
             ys = self.consts.add(np.asarray(table.y, dtype=float))
             return Val(f"_rt.lookup({x.code}, {xs}, {ys}, {kind!r})", x.dims, x.scalar)
         ids = np.full((1, *[len(c) for _, c in own]), -1)
-        pairs = []
+        pairs: list[tuple[np.ndarray, np.ndarray]] = []
         for comp in element.components:
             target = self._target(comp.subscripts[0], element.name)
             index = [[full.index(c) for c in part] for (_, full), (_, part) in zip(own, target)]
@@ -531,19 +535,19 @@ class Compiler:
         lines = ["import numpy as np", "from sdmodel.batch import runtime as _rt", "",
                  "def statics(C, _N):", "    _init = False", *header]
         for n in statics:
-            lines += ["    " + ln for ln in self.nodes[n].step]
+            lines += ["    " + ln for ln in self.nodes[n].lines("step")]
         lines += ["    return {" + ", ".join(f"{n!r}: {n}" for n in statics) + "}", ""]
         header += [f"    {p} = C[{p!r}]" for p in statics]
         lines += ["def initialize(C, _N):", "    _S = {}", "    _init = True",
                   "    time = C['initial_time']", *header]
         for n in self._order("init"):
             if n not in loaded:
-                lines += ["    " + ln for ln in self.nodes[n].init]
+                lines += ["    " + ln for ln in self.nodes[n].lines("init")]
         lines += ["    return _S", "", "def evaluate(C, _S, time):", "    _N = C['_N']",
                   "    _init = False", *header]
         for n in step_order:
             if n not in loaded:
-                lines += ["    " + ln for ln in self.nodes[n].step]
+                lines += ["    " + ln for ln in self.nodes[n].lines("step")]
         outputs = [py for py in self.nodes if not py.startswith("_")]
         step_vals = [n for n, node in self.nodes.items()
                      if n.startswith("_s") and node.step is not None]

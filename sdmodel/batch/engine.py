@@ -15,6 +15,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 import logging
 import warnings
@@ -32,6 +34,7 @@ from .compiler import CONTROL, CompiledModel, compile_model
 from .fused import STATUS, FusedModel, compile_fused, flag_values
 from .kernels import load_kernel
 from ..limits import check_runs
+from .._progress import bar as progress_bar, step
 
 __all__ = ["run_batch", "simulate", "get_compiled", "get_fused", "sample_times",
            "DEFAULT_CHUNK", "ENGINES"]
@@ -91,16 +94,13 @@ def _backend(model, engine: str) -> FusedModel | None:
 
 def get_compiled(model) -> CompiledModel:
     """The compiled batch module of ``model``, compiled once per model file content."""
-    compiled = getattr(model, "_batch_compiled", None)
+    compiled = _CACHE.get(model.file_hash)
     if compiled is None:
-        compiled = _CACHE.get(model.file_hash)
-        if compiled is None:
-            compiled = compile_model(model)
-            _CACHE[model.file_hash] = compiled
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
-        _CACHE.move_to_end(model.file_hash)
-        model._batch_compiled = compiled
+        compiled = compile_model(model)
+        _CACHE[model.file_hash] = compiled
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    _CACHE.move_to_end(model.file_hash)
     return compiled
 
 
@@ -138,6 +138,7 @@ def run_batch(
     initial_time: float | None = None,
     final_time: float | None = None,
     engine: str = "auto",
+    progress: bool = False,
 ) -> xr.Dataset:
     """Simulate ``N`` parameter sets at once; see :meth:`sdmodel.Model.run_batch`.
 
@@ -147,17 +148,17 @@ def run_batch(
     Both give the same numbers (to rounding; tested to 1e-12 relative).
     """
     compiled = get_compiled(model)
-    settings = model._check_time(initial_time, final_time, None, saveper)
+    settings = model.check_time(initial_time, final_time, None, saveper)
     values, n = _prepare(model, compiled, params)
     check_runs(n)
     return simulate(model, values, n, return_vars=return_vars, saveper=saveper,
                     chunk_size=chunk_size, initial_time=initial_time, final_time=final_time,
-                    settings=settings, engine=engine)
+                    settings=settings, engine=engine, progress=progress)
 
 
 def simulate(model, values: dict, n: int, *, return_vars=None, saveper=None,
              chunk_size=None, initial_time=None, final_time=None,
-             settings=None, engine: str = "auto") -> xr.Dataset:
+             settings=None, engine: str = "auto", progress: bool = False) -> xr.Dataset:
     """Run ``n`` runs with validated ``values`` ({python name: array (n, *shape)}).
 
     ``values`` may be empty: ``n`` identical runs at the defaults. ``initial_time`` and
@@ -165,17 +166,21 @@ def simulate(model, values: dict, n: int, *, return_vars=None, saveper=None,
     (what :meth:`sdmodel.Model.run` uses) does: stocks and other stateful initial values are
     computed at the model's own INITIAL TIME, then the run starts from that state at ``t``
     with INITIAL TIME = ``t``. ``settings`` are the already checked time settings.
+    ``progress`` shows the compilation (first time) and the runs on stderr.
     """
     compiled = get_compiled(model)
     if settings is None:
-        settings = model._check_time(initial_time, final_time, None, saveper)
+        settings = model.check_time(initial_time, final_time, None, saveper)
     names = [py for py in _return_vars(model, compiled, return_vars) if py not in values]
     chunk = DEFAULT_CHUNK if chunk_size is None else _chunk(chunk_size)
     steps, saved = sample_times(settings.initial_time, settings.final_time,
                                 settings.time_step, settings.saveper)
-    fused = _backend(model, engine)
+    with step(f"{model.name}: compiling the batch kernel",
+              progress=progress and engine != "numpy" and model.file_hash not in _FUSED):
+        fused = _backend(model, engine)
     if fused is not None:
-        out = _run_fused(model, fused, values, n, names, steps, saved, settings, engine)
+        with step(f"{model.name}: {n} runs (fused kernel)", progress=progress):
+            out = _run_fused(model, fused, values, n, names, steps, saved, settings, engine)
         if out is not None:
             finite = np.ones(n, dtype=bool)
             for arr in out.values():
@@ -199,6 +204,7 @@ def simulate(model, values: dict, n: int, *, return_vars=None, saveper=None,
     # PySD initialises the statefuls at the model's own initial time, then moves the clock
     own_start = model.time_settings.initial_time
     shifted = settings.initial_time != own_start
+    runs = progress_bar(total=n, progress=progress, desc=f"{model.name} batch", unit="run")
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         consts = dict(compiled.constants)
@@ -214,6 +220,8 @@ def simulate(model, values: dict, n: int, *, return_vars=None, saveper=None,
             arr[start:stop] = consts[py]
         finite[start:stop] = _integrate(compiled, consts, init_consts, steps, saved, settings,
                                         {py: a[:, start:stop] for py, a in out.items()})
+        runs.update(stop - start)
+    runs.close()
     for py, arr in fixed.items():
         finite &= np.isfinite(arr).reshape(n, -1).all(axis=1)
     out = {py: np.moveaxis(a, 0, 1) for py, a in out.items()}
@@ -259,7 +267,7 @@ def _run_fused(model, fused: FusedModel, values, n, names, steps, saved, setting
     """Outputs ``{name: (n, n_saved)}`` from the fused kernel; None to fall back to numpy."""
     P = np.empty((len(fused.params), n))
     for j, py in enumerate(fused.params):
-        P[j] = values[py] if py in values else model.params[py]
+        P[j] = values[py] if py in values else model.defaults[py]
     own_start = model.time_settings.initial_time
     run_control = np.array([settings.initial_time, settings.final_time, settings.time_step,
                             settings.saveper])
@@ -361,7 +369,7 @@ def _prepare(model, compiled, params) -> tuple[dict[str, np.ndarray], int]:
 
 def _return_vars(model, compiled, return_vars) -> list[str]:
     if return_vars is None:
-        return [py for py in compiled.outputs if py in model._doc.index]
+        return [py for py in compiled.outputs if py in model.variables]
     if isinstance(return_vars, str):
         return_vars = [return_vars]
     names = []
@@ -388,7 +396,7 @@ def _memo(compiled, key, build):
 
 def _dataset(model, compiled, out, saved, values, settings, names, finite) -> xr.Dataset:
     n = len(finite)
-    coords = {"run": np.arange(n), "time": np.array([t for _, t in saved])}
+    coords: dict[str, Any] = {"run": np.arange(n), "time": np.array([t for _, t in saved])}
     for py, arr in values.items():
         dims = compiled.dims[py]
         for d, c in dims:

@@ -16,6 +16,9 @@ array([7. , 0.5])
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from ..exceptions import UnsupportedConstructError
@@ -112,7 +115,7 @@ def lookup_cells(x, tables: list, shape: tuple, kind: str):
     x = np.broadcast_to(x, (x.shape[0] if x.ndim else 1, *shape))
     out = np.empty(x.shape)
     for k, (xs, ys) in enumerate(tables):
-        cell = np.unravel_index(k, shape) if shape else ()
+        cell: tuple[Any, ...] = tuple(np.unravel_index(k, shape)) if shape else ()
         out[(slice(None), *cell)] = lookup(x[(slice(None), *cell)], xs, ys, kind)
     return out
 
@@ -143,9 +146,10 @@ def vector_select(sel, expr, axes: tuple, missing, action, error_action):
     else:
         raise ValueError(f"Invalid argument value 'numerical_action={action}'. "
                          "'numerical_action' must be 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 or 10.")
-    reduce = {0: np.nansum, 6: np.nansum, 1: np.nanprod, 5: np.nanprod, 7: np.nanprod,
-              2: np.nanmin, 8: np.nanmin, 3: np.nanmax, 9: np.nanmax, 4: np.nanmean,
-              10: np.nanmean}[int(action)]
+    reductions: dict[int, Callable[..., Any]] = {
+        0: np.nansum, 6: np.nansum, 1: np.nanprod, 5: np.nanprod, 7: np.nanprod,
+        2: np.nanmin, 8: np.nanmin, 3: np.nanmax, 9: np.nanmax, 4: np.nanmean, 10: np.nanmean}
+    reduce = reductions[int(action)]
     return np.where(zeros, missing, reduce(array, axis=axes))
 
 

@@ -276,7 +276,7 @@ class Builder:
         if isinstance(non_negative, bool) is False:
             raise BuilderError(f"non_negative of stock {owner!r} is {non_negative!r}; "
                                "expected True or False")
-        flows = {}
+        flows: dict[str, str] = {}
         for role, given in (("inflow", inflows), ("outflow", outflows)):
             if isinstance(given, str):
                 raise BuilderError(
@@ -496,7 +496,7 @@ class Builder:
             )
 
     def __repr__(self) -> str:
-        counts = {}
+        counts: dict[str, int] = {}
         for e in self._elements.values():
             counts[e.kind] = counts.get(e.kind, 0) + 1
         summary = ", ".join(f"{n} {k}{'s' if n > 1 else ''}" for k, n in counts.items())

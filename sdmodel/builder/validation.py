@@ -105,7 +105,9 @@ def parse(text: str, *, model_name: str,
         abstract = _parse_text(text)
     except Exception as err:  # PySD raises many kinds; keep its reason
         culprits = []
-        for element in elements if render_one is not None else ():
+        for element in elements:
+            if render_one is None:
+                break
             try:
                 _parse_text(render_one(element))
             except Exception as one:

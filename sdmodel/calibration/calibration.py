@@ -18,7 +18,7 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from .._progress import bar as progress_bar
 
 from ..exceptions import CalibrationError, SDModelError
 from .backends import GLOBAL, Space, canonical_method, polish as _polish, run_method
@@ -55,7 +55,7 @@ def calibrate(
     options: Mapping[str, object] | None = None,
     polish: bool = True,
     engine: str = "auto",
-    progress: bool | None = None,
+    progress: bool = False,
     profile: bool = False,
 ) -> CalibrationResult:
     """Fit model constants to observed series.
@@ -109,7 +109,7 @@ def calibrate(
     engine : {"auto", "batch", "pysd"}
         Where runs go; ``"auto"`` prefers ``model.run_batch``.
     progress : bool, optional
-        Show a progress bar (None: shown once a calibration has run for two seconds).
+        Show a progress bar of the model runs on stderr (default: none, nothing printed).
     profile : bool
         Also compute 95 % profile-likelihood intervals.
 
@@ -165,8 +165,7 @@ def calibrate(
     x0 = np.array([pars[n].value for n in names], dtype=float)
     fixed = {n: float(p.value) for n, p in pars.items() if not p.vary}
 
-    bar = tqdm(desc=f"calibrate {model.name}", unit="run", leave=False,
-               delay=0.0 if progress else 2.0, disable=progress is False)
+    bar = progress_bar(progress=progress, desc=f"calibrate {model.name}", unit="run")
     objective = Objective(
         model, series, names, fixed=fixed, initial_time=t0, final_time=t1, engine=engine,
         callback=callback, progress=bar, workers=int(workers),
@@ -255,8 +254,9 @@ def _build_result(model, objective, pars: Parameters, names, x, *, method, succe
     width = np.where(np.isfinite(upper - lower), upper - lower, np.maximum(np.abs(x), 1.0))
     at_bound = [nm for i, nm in enumerate(names)
                 if min(abs(x[i] - lower[i]), abs(upper[i] - x[i])) <= 1e-6 * width[i]]
+    start = np.array([pars[nm].value for nm in names], dtype=float)
     unmoved = [nm for i, nm in enumerate(names)
-               if abs(x[i] - pars[nm].value) <= 1e-8 * max(abs(pars[nm].value), 1e-12)]
+               if abs(x[i] - start[i]) <= 1e-8 * max(abs(start[i]), 1e-12)]
     covariance = correlation = None
     if cov is not None:
         covariance = pd.DataFrame(cov, index=names, columns=names)

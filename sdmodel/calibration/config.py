@@ -46,18 +46,16 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import xarray as xr
 
 from .._atomic import safe_component, staged_outputs
+from .._progress import step
 from ..exceptions import CalibrationError
+from ..schema import CalibrationFile, validate
 
 __all__ = ["CalibrationConfig", "load_config", "observed_from_config", "run_config"]
-
-_SOURCES = ("wdi", "pwt", "commodity")
-_CALIBRATION_KEYS = {"method", "seed", "multistart", "normalize", "transform", "options",
-                     "polish", "workers", "engine", "profile"}
-
 
 @dataclass
 class CalibrationConfig:
@@ -83,7 +81,9 @@ def load_config(path: str | os.PathLike) -> CalibrationConfig:
     Raises
     ------
     CalibrationError
-        Unreadable TOML, a missing section or key, an unknown series source or option.
+        Unreadable TOML; a missing section or key; an unknown section, key, series source or
+        option (validated against :class:`sdmodel.schema.CalibrationFile`, the closest valid
+        name suggested: ``[calibraton]`` -> "Did you mean 'calibration'?").
     """
     path = Path(path)
     try:
@@ -97,38 +97,11 @@ def load_config(path: str | os.PathLike) -> CalibrationConfig:
     except OSError as err:
         raise CalibrationError(f"cannot read calibration config {path}: {err.strerror or err}") from None
     where = f"calibration config {path.name}"
-    for section in ("model", "data", "series", "params"):
-        if section not in raw:
-            raise CalibrationError(f"{where} has no [{section}] section")
-    model = raw["model"]
-    if "path" not in model:
-        raise CalibrationError(f"{where}: [model] needs path = \"<model file>\"")
-    data = raw["data"]
-    if "country" not in data:
-        raise CalibrationError(f"{where}: [data] needs country = \"<ISO3 code>\"")
-    series = raw["series"]
-    if not isinstance(series, list) or not series:
-        raise CalibrationError(f"{where}: expected one or more [[series]] tables")
+    validate(CalibrationFile, raw, where=where, error=CalibrationError)
+    model, data, series = raw["model"], raw["data"], raw["series"]
     for i, s in enumerate(series, 1):
-        missing = {"source", "code", "variable"} - set(s)
-        if missing:
-            raise CalibrationError(f"{where}: series #{i} lacks {sorted(missing)}")
-        if s["source"] not in _SOURCES:
-            raise CalibrationError(
-                f"{where}: series #{i} has source {s['source']!r}; expected one of {_SOURCES}"
-            )
-        unknown = set(s) - {"source", "code", "variable", "scale", "index_year", "weight",
-                            "start", "end"}
-        if unknown:
-            raise CalibrationError(f"{where}: series #{i} has unknown keys {sorted(unknown)}")
         _check_series_numbers(s, f"{where}: series #{i}")
     cal = dict(raw.get("calibration", {}))
-    unknown = set(cal) - _CALIBRATION_KEYS
-    if unknown:
-        raise CalibrationError(
-            f"{where}: unknown [calibration] keys {sorted(unknown)}; expected some of "
-            f"{sorted(_CALIBRATION_KEYS)}"
-        )
     base = path.parent
     data_dir = data.get("dir")
     return CalibrationConfig(
@@ -169,7 +142,8 @@ def observed_from_config(cfg: CalibrationConfig, *, data_dir=None) -> tuple[xr.D
     ddir = data_dir if data_dir is not None else cfg.data_dir
     out, mapping, weights, index = {}, {}, {}, {}
     for s in cfg.series:
-        kw = dict(data_dir=ddir, start=s.get("start", cfg.start), end=s.get("end", cfg.end))
+        kw: dict[str, Any] = dict(data_dir=ddir, start=s.get("start", cfg.start),
+                                  end=s.get("end", cfg.end))
         if s["source"] == "wdi":
             da = sdd.load_wdi(s["code"], cfg.country, **kw)[s["code"]].sel(country=cfg.country)
         elif s["source"] == "pwt":
@@ -191,12 +165,14 @@ def observed_from_config(cfg: CalibrationConfig, *, data_dir=None) -> tuple[xr.D
     return xr.Dataset(out), {"mapping": mapping, "weights": weights, "index": index}
 
 
-def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=None):
+def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress: bool = False):
     """Calibrate as the config says and write the outputs.
 
     Writes ``params.json`` (values, stderr, bounds, flags), ``fit.json`` (statistics, RMSE
     and R² per series), ``report.txt``, ``fit.nc`` (observed vs simulated) and ``fit.png``
     into ``out_dir`` (default ``<config dir>/out/<config name>``).
+
+    ``progress`` shows progress bars on stderr (translation, model runs, writing).
 
     Returns
     -------
@@ -207,7 +183,7 @@ def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=
     from ..results import save
     from .calibration import calibrate
 
-    model = load(cfg.model_path)
+    model = load(cfg.model_path, progress=progress)
     observed, keywords = observed_from_config(cfg, data_dir=data_dir)
     cal = dict(cfg.calibration)
     result = calibrate(
@@ -218,7 +194,8 @@ def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=
     fig = plot_fit(result, title=f"{cfg.name} ({cfg.country}): {result.method}")
     names = {"params": "params.json", "fit": "fit.json", "report": "report.txt",
              "dataset": "fit.nc", "figure": "fit.png"}
-    with staged_outputs(out) as stage:  # all five published together, or none
+    with step(f"writing {out}", progress=progress), \
+            staged_outputs(out) as stage:  # all five published together, or none
         stage.path(names["params"]).write_text(
             json.dumps(params_record(result), indent=2), encoding="utf-8")
         stage.path(names["fit"]).write_text(

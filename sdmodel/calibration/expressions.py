@@ -67,7 +67,8 @@ class Expression:
                     f"expression {text!r}: {type(node).__name__} is not allowed; expected "
                     "arithmetic of variable names and numbers"
                 )
-        call_names = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)}
+        call_names = {n.func.id for n in ast.walk(tree)
+                      if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         for node in ast.walk(tree):
             if isinstance(node, ast.Name) and node.id not in call_names:
                 py = resolve(node.id)

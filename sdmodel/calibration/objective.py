@@ -16,12 +16,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import xarray as xr
 
 from ..exceptions import CalibrationError, UnsupportedConstructError
 from .observed import Series, prepare_observed
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ..model import Model
 
 __all__ = ["Series", "prepare_observed", "Objective", "StopCalibration", "PENALTY"]
 
@@ -105,7 +111,7 @@ class Objective:
         self.ndata = sum(s.n for s in series)
         self.return_vars = sorted({v for s in series for v in s.needs})
         self.workers = workers
-        self._pool = None
+        self._pool: ProcessPoolExecutor | None = None
 
     def close(self) -> None:
         """Shut down the worker processes, if any."""
@@ -260,7 +266,7 @@ def _accepts_time(run_batch) -> bool:
     return "initial_time" in names and "final_time" in names
 
 
-_WORKER_MODEL = None
+_WORKER_MODEL: Model | None = None  # set in each worker process by _worker_init
 
 
 def _worker_init(path: str) -> None:
@@ -272,4 +278,6 @@ def _worker_init(path: str) -> None:
 
 
 def _worker_runs(param_sets: list[dict], return_vars: list[str], time_kw: dict):
+    if _WORKER_MODEL is None:
+        raise RuntimeError("_worker_runs runs only in a worker started with _worker_init")
     return [_WORKER_MODEL.run(p, return_vars=return_vars, **time_kw) for p in param_sets]

@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from numbers import Real
+from typing import SupportsFloat, cast
 
 import xarray as xr
 
@@ -323,6 +324,6 @@ def _limits(limits: object) -> tuple[float, float]:
 
 def _isnan(x: object) -> bool:
     try:
-        return math.isnan(float(x))
+        return math.isnan(float(cast(SupportsFloat, x)))  # float() refuses the rest
     except (TypeError, ValueError):
         return True

@@ -13,7 +13,6 @@ Examples
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 
@@ -91,8 +90,8 @@ class CalibrationResult:
     objective: object = field(default=None, repr=False, compare=False)
 
     @property
-    def values(self) -> dict[str, float]:
-        """``{name: fitted value}``."""
+    def values(self) -> dict[str, float | None]:
+        """``{name: fitted value}`` (None only for a held parameter given without a value)."""
         return {k: p.value for k, p in self.params.items()}
 
     @property
@@ -169,27 +168,9 @@ class CalibrationResult:
         return self.report()
 
     def _repr_html_(self) -> str:
-        esc = html.escape
-        head = (f"<h4>Calibration of {esc(self.model_name)} ({esc(self.method)})</h4>"
-                f"<p>success: {self.success}; {esc(self.message)}; nfev {self.nfev}; "
-                f"n = {self.ndata}; chi-square {self.chisqr:.4g}; AIC {self.aic:.4g}; "
-                f"BIC {self.bic:.4g}{'; <b>interrupted</b>' if self.interrupted else ''}</p>")
-        rows = []
-        for name, p in self.params.items():
-            se = p.stderr if p.stderr is not None else float("nan")
-            flag = ", ".join(f for f, ns in (("at bound", self.at_bound),
-                                              ("unmoved", self.unmoved)) if name in ns)
-            rows.append(f"<tr><td>{esc(name)}</td><td>{p.value:.6g}</td><td>{se:.3g}</td>"
-                        f"<td>{(p.init_value if p.init_value is not None else p.value):.4g}"
-                        f"</td><td>{p.min:g}</td><td>{p.max:g}</td><td>{p.vary}</td>"
-                        f"<td>{esc(p.units)}</td><td>{flag}</td></tr>")
-        params = ("<table><tr><th>name</th><th>value</th><th>stderr</th><th>init</th>"
-                  "<th>min</th><th>max</th><th>vary</th><th>units</th><th>flags</th></tr>"
-                  + "".join(rows) + "</table>")
-        fits = "".join(f"<tr><td>{esc(k)}</td><td>{self.rmse[k]:.4g}</td><td>{self.r2[k]:.4f}"
-                       "</td></tr>" for k in self.rmse)
-        fits = ("<table><tr><th>series</th><th>RMSE</th><th>R²</th></tr>" + fits + "</table>")
-        return head + params + fits
+        from .._repr import calibration_html
+
+        return calibration_html(self)
 
 
 def _correlations(corr: pd.DataFrame, min_correl: float) -> list[tuple[str, str, float]]:

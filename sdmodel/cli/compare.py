@@ -23,6 +23,8 @@ import tempfile
 from pathlib import Path
 
 from ..exceptions import AnalysisError, OutputError, ScenarioError, suggest
+from .._progress import step
+from ._common import say, show_progress
 
 #: The files written into the output folder.
 OUTPUTS = ("comparison.png", "comparison.nc", "metrics.csv")
@@ -39,13 +41,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--baseline", default=None, metavar="NAME",
         help="scenario to compare with (default: the file's 'baseline', else its first scenario)",
     )
-    p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
+    p.add_argument("-o", "--out", default="out", metavar="DIR", help="output folder (default: out)")
     p.add_argument("--final-time", type=float, default=None, help="simulation end time")
     p.add_argument(
         "--metric", action="append", default=None, metavar="NAME",
         help="report only this metric of the scenario file (repeatable; default: all of them)",
     )
-    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     p.set_defaults(func=compare_command)
 
 
@@ -60,13 +61,14 @@ def compare_command(args: argparse.Namespace) -> int:
             f"--baseline {baseline!r} is not among the scenarios of {args.scenarios!r}: "
             f"{list(scenarios)}.{suggest(baseline, scenarios)}"
         )
-    model = sd.load(args.model)
+    progress = show_progress(args)
+    model = sd.load(args.model, progress=progress)
     sd.scenarios.validate_scenarios(model, scenarios)
     created = _prepare_dir(out)
     try:
         ds = sd.run_scenarios(
             model, scenarios, final_time=args.final_time,
-            progress=False if args.no_progress else None,
+            progress=progress,
         )
         specs = _chosen_metrics(scenarios, args.metric) or sd.metrics.defaults_for(ds)
         table = sd.metrics.compare(ds, baseline=baseline, metrics=specs)
@@ -76,17 +78,16 @@ def compare_command(args: argparse.Namespace) -> int:
         panels = _panels(ds, specs)
         fig = sd.plot.compare(ds, baseline=baseline, variables=panels,
                               title=f"{model.name}: {len(scenarios)} scenarios (baseline {baseline!r})")
-        paths = _write_all(out, ds, table, fig)
+        with step(f"writing {out}", progress=progress):
+            paths = _write_all(out, ds, table, fig)
     except BaseException:
         if created is not None:
             shutil.rmtree(created, ignore_errors=True)
         raise
-    print(f"{model.name}: {len(scenarios)} scenarios from {args.scenarios}, baseline {baseline!r}")
-    print()
+    say(f"{model.name}: {len(scenarios)} scenarios from {args.scenarios}, baseline {baseline!r}")
     print(sd.metrics.format_table(table))
-    print()
     for path in paths:
-        print(f"wrote {path}")
+        say(f"wrote {path}")
     return 0
 
 

@@ -21,10 +21,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
-
 from ..exceptions import OutputError
-from ._common import UsageError
+from .._progress import step
+from ._common import UsageError, say, show_progress
 
 #: The files written into the output folder.
 OUTPUTS = ("window.nc", "window.png")
@@ -60,7 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="time at which a variable given as --metric is compared (default: the end)")
     p.add_argument("--threshold", type=float, default=None,
                    help="smallest worthwhile gain: report the latest viable start per share")
-    p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
+    p.add_argument("-o", "--out", default="out", metavar="DIR", help="output folder (default: out)")
     p.set_defaults(func=window_command)
 
 
@@ -87,6 +86,8 @@ def parse_values(tokens: list[str], what: str) -> list[float]:
         first, last, step = numbers[0], numbers[1], numbers[2] if len(numbers) == 3 else 1.0
         if step <= 0 or last < first:
             raise UsageError(f"{what}: range {token!r} needs FIRST <= LAST and a positive STEP")
+        import numpy as np
+
         count = int(np.floor((last - first) / step + 1e-9)) + 1
         values.extend(float(v) for v in np.round(first + step * np.arange(count), 12))
     return values
@@ -116,7 +117,8 @@ def window_command(args: argparse.Namespace) -> int:
     import sdmodel as sd
     from sdmodel.analysis.window import resolve_scenarios
 
-    model = sd.load(args.model)
+    progress = show_progress(args)
+    model = sd.load(args.model, progress=progress)
     scenarios = resolve_scenarios(model, args.scenarios)
     opts = _settings(args, scenarios)
     sweep = sd.analysis.window_sweep(
@@ -134,7 +136,8 @@ def window_command(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"cannot create output folder {str(out)!r}: {err}") from err
-    paths = _write(out, sweep, latest, fig)
+    with step(f"writing {out}", progress=progress):
+        paths = _write(out, sweep, latest, fig)
     units = sweep.attrs.get("units", "")
     print(f"{model.name}: {sweep.attrs['long_name']} ({units})")
     print(sweep.to_pandas().to_string(float_format=lambda v: f"{v:.4g}"))
@@ -142,10 +145,9 @@ def window_command(args: argparse.Namespace) -> int:
         print()
         print(f"latest start with a gain of at least {threshold:g} {units}:")
         for share, year in zip(latest["share"].values, latest.values):
-            print(f"  share {share:g}: {'none' if np.isnan(year) else f'{year:g}'}")
-    print()
+            print(f"  share {share:g}: {'none' if year != year else f'{year:g}'}")
     for path in paths:
-        print(f"wrote {path}")
+        say(f"wrote {path}")
     return 0
 
 

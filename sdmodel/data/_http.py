@@ -80,7 +80,8 @@ def download(url: str, what: str, *, timeout: float, out: BinaryIO | None = None
     """
     deadline = time.monotonic() + deadline_seconds()
     limit = max_download_bytes()
-    sink = out if out is not None else io.BytesIO()
+    buffer = io.BytesIO()
+    sink = out if out is not None else buffer
     digest = hashlib.sha256()
     size = 0
     request = urllib.request.Request(url, headers={"User-Agent": "sdmodel"})
@@ -115,4 +116,4 @@ def download(url: str, what: str, *, timeout: float, out: BinaryIO | None = None
         raise DataError(
             f"the {what} download {url} has SHA-256 {digest.hexdigest()}, not the expected "
             f"{sha256}; refusing it")
-    return b"" if out is not None else sink.getvalue()  # type: ignore[union-attr]
+    return b"" if out is not None else buffer.getvalue()

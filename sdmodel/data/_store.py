@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -135,6 +136,14 @@ def read_csv(path: Path, *, required: Iterable[str] = ()) -> pd.DataFrame:
     if lacking:
         raise DataError(f"{path} lacks the columns {lacking}; its columns are {list(frame.columns)}")
     return frame
+
+
+@overload
+def as_list(value: None, what: str) -> None: ...
+
+
+@overload
+def as_list(value: str | Iterable[str], what: str) -> list[str]: ...
 
 
 def as_list(value: str | Iterable[str] | None, what: str) -> list[str] | None:

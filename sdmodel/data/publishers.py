@@ -182,7 +182,7 @@ def _pink_column(rows: list[tuple], aliases, where: str) -> pd.Series:
             continue
         cell = r[col] if col < len(r) else None
         try:
-            values[year] = float(cell)
+            values[year] = float(cell) if cell is not None else np.nan
         except (TypeError, ValueError):  # '..', '…' or empty: no value
             values[year] = np.nan
     return pd.Series(values, dtype=float)

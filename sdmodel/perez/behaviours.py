@@ -22,9 +22,11 @@ import argparse
 import sys
 import warnings
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from .sectors.allocation import LEVERS
 
@@ -100,16 +102,17 @@ MARGINS = (
 )
 
 
-def _margins(res: Mapping[str, object], fine: Mapping[str, object]) -> dict[str, np.ndarray]:
+def _margins(res: Mapping[str, xr.Dataset],
+             fine: Mapping[str, xr.Dataset]) -> dict[str, np.ndarray]:
     """Margin of each behaviour (> 0 iff it holds), from yearly and quarter-step results."""
     s, r, f = res["squander"], res["reinvest"], res["fund"]
     nb = res["no boom squander"]
-    out = {}
+    out: dict[str, Any] = {}
     worst = 0.0
     for other in ("no boom reinvest", "no boom fund"):
         for v in _VARS:
-            diff = np.abs(res[other][v] - nb[v]).max("time").values
-            scale = 1 + np.abs(nb[v]).max("time").values
+            diff = abs(res[other][v] - nb[v]).max("time").values
+            scale = 1 + abs(nb[v]).max("time").values
             worst = np.maximum(worst, diff / scale)
     out[BEHAVIOURS[0]] = 1e-9 - worst
     rer = "real_exchange_rate"
@@ -138,14 +141,14 @@ def _margins(res: Mapping[str, object], fine: Mapping[str, object]) -> dict[str,
     alloc, fund_err, reserves = 0.0, 0.0, np.inf
     for ds in fine.values():
         total = sum(ds[v] for v in _ALLOC[:-1])
-        scale = 1 + np.abs(ds["fiscal_rents"]).max("time").values
-        alloc = np.maximum(alloc, np.abs(total - ds["fiscal_rents"]).max("time").values / scale)
+        scale = 1 + abs(ds["fiscal_rents"]).max("time").values
+        alloc = np.maximum(alloc, abs(total - ds["fiscal_rents"]).max("time").values / scale)
         dt = float(ds["time"][1] - ds["time"][0])
         net = (ds["fund_deposits"] + ds["fund_returns"] - ds["fund_withdrawals"]) * dt
         integrated = net.cumsum("time").shift(time=1, fill_value=0.0)
         fund = ds["sovereign_fund"]
-        fund_err = np.maximum(fund_err, np.abs(fund - integrated).max("time").values
-                              / (1 + np.abs(fund).max("time").values))
+        fund_err = np.maximum(fund_err, abs(fund - integrated).max("time").values
+                              / (1 + abs(fund).max("time").values))
         reserves = np.minimum(reserves, ds["resource_reserves"].min("time").values)
     out[BEHAVIOURS[11]] = 1e-9 - alloc
     out[BEHAVIOURS[12]] = 1e-9 - fund_err
@@ -153,7 +156,8 @@ def _margins(res: Mapping[str, object], fine: Mapping[str, object]) -> dict[str,
     return out
 
 
-def _evaluate(res: Mapping[str, object], fine: Mapping[str, object]) -> dict[str, np.ndarray]:
+def _evaluate(res: Mapping[str, xr.Dataset],
+              fine: Mapping[str, xr.Dataset]) -> dict[str, np.ndarray]:
     """Behaviour flags: a behaviour holds iff its margin is positive."""
     return {k: np.asarray(m) > 0 for k, m in _margins(res, fine).items()}
 
@@ -239,7 +243,7 @@ def sensitivity(model) -> pd.DataFrame:
     >>> table[~table.iloc[:, 3:].all(axis=1)]   # the flips            # doctest: +SKIP
     """
     ranges = sensitivity_parameters(model)
-    rows = [("(default)", "", float("nan"), {})]
+    rows: list[tuple[str, str, float, dict[str, float]]] = [("(default)", "", float("nan"), {})]
     for py, (lo, hi) in ranges.items():
         rows.append((py, "low", lo, {py: lo}))
         rows.append((py, "high", hi, {py: hi}))

@@ -180,7 +180,7 @@ def _choose(ds: xr.Dataset, variables) -> list[str]:
         names = [v for v in panels if v in ds and set(ds[v].dims) == {"scenario", "time"}]
         if not names:
             names = [
-                v for v in ds.data_vars
+                str(v) for v in ds.data_vars
                 if set(ds[v].dims) == {"scenario", "time"} and _varies(ds[v])
             ][:_MAX_DEFAULT_PANELS]
         if not names:
@@ -197,7 +197,7 @@ def _choose(ds: xr.Dataset, variables) -> list[str]:
     for name in names:
         if name not in ds:
             raise AnalysisError(
-                f"variable {name!r} is not in the dataset.{suggest(str(name), list(ds.data_vars))}"
+                f"variable {name!r} is not in the dataset.{suggest(str(name), map(str, ds.data_vars))}"
             )
         if set(ds[name].dims) != {"scenario", "time"}:
             raise AnalysisError(

@@ -67,7 +67,7 @@ def fan(
     names = list(variables) if variables is not None else list(bands.data_vars)
     for name in names:
         if name not in bands.data_vars:
-            raise AnalysisError(f"variable {name!r} is not in the bands.{suggest(name, bands.data_vars)}")
+            raise AnalysisError(f"variable {name!r} is not in the bands.{suggest(str(name), map(str, bands.data_vars))}")
     if not names:
         raise AnalysisError("no variable to plot")
     known = [str(s) for s in bands["scenario"].values]

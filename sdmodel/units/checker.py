@@ -45,6 +45,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 from pathlib import Path
 
 import numpy as np
@@ -76,12 +77,19 @@ class Typed:
     kind: str
     unit: pint.Unit | None = None
 
+    @property
+    def u(self) -> pint.Unit:
+        """The unit of a ``"known"`` sub-expression."""
+        if self.unit is None:
+            raise TypeError(f"a {self.kind!r} sub-expression has no unit")
+        return self.unit
+
 
 @dataclass
 class _Element:
     name: str
     unit: pint.Unit | None
-    element: object
+    element: Any  # pysd's AbstractElement
     is_lookup: bool
 
 
@@ -254,11 +262,11 @@ class _Checker:
                             f"{type(err).__name__}: {err}")
                 continue
             if info.unit is not None and found.kind == "known":
-                if not self.registry.equal(found.unit, info.unit):
-                    self.report("mismatch", self.fmt(info.unit), self.fmt(found.unit),
-                                f"the right-hand side has units {self.fmt(found.unit)} but "
+                if not self.registry.equal(found.u, info.unit):
+                    self.report("mismatch", self.fmt(info.unit), self.fmt(found.u),
+                                f"the right-hand side has units {self.fmt(found.u)} but "
                                 f"{info.name} is declared in {self.fmt(info.unit)}"
-                                + self._factor_note(found.unit, info.unit))
+                                + self._factor_note(found.u, info.unit))
 
     def type(self, node) -> Typed:
         """The units of a syntax-tree node (dispatch on its type)."""
@@ -309,12 +317,12 @@ class _Checker:
                 continue
             if first is None:
                 first = (node, typed)
-            elif not self.registry.equal(typed.unit, first[1].unit):
-                self.report("inconsistent", self.fmt(first[1].unit), self.fmt(typed.unit),
+            elif not self.registry.equal(typed.u, first[1].u):
+                self.report("inconsistent", self.fmt(first[1].u), self.fmt(typed.u),
                             f"{what} must have equal units: "
-                            f"`{render(first[0], self.names)}` is {self.fmt(first[1].unit)} "
-                            f"but `{render(node, self.names)}` is {self.fmt(typed.unit)}"
-                            + self._factor_note(typed.unit, first[1].unit))
+                            f"`{render(first[0], self.names)}` is {self.fmt(first[1].u)} "
+                            f"but `{render(node, self.names)}` is {self.fmt(typed.u)}"
+                            + self._factor_note(typed.u, first[1].u))
                 return self.unknown()
         if first is not None:
             return first[1]
@@ -324,10 +332,10 @@ class _Checker:
 
     def expect(self, node, typed: Typed, unit: pint.Unit, what: str) -> None:
         """Report an ``argument`` problem when ``typed`` is known and is not ``unit``."""
-        if typed.kind == "known" and not self.registry.equal(typed.unit, unit):
-            self.report("argument", self.fmt(unit), self.fmt(typed.unit),
+        if typed.kind == "known" and not self.registry.equal(typed.u, unit):
+            self.report("argument", self.fmt(unit), self.fmt(typed.u),
                         f"{what} `{render(node, self.names)}` should be in {self.fmt(unit)} "
-                        f"but is in {self.fmt(typed.unit)}" + self._factor_note(typed.unit, unit))
+                        f"but is in {self.fmt(typed.u)}" + self._factor_note(typed.u, unit))
 
     def expect_dimensionless(self, node, typed: Typed, what: str) -> None:
         self.expect(node, typed, self.registry.dimensionless, what)
@@ -344,8 +352,8 @@ class _Checker:
             return self.unknown()
         if a.kind == b.kind == "number":
             return self.number()
-        ua = a.unit if a.kind == "known" else self.registry.dimensionless
-        ub = b.unit if b.kind == "known" else self.registry.dimensionless
+        ua = a.u if a.kind == "known" else self.registry.dimensionless
+        ub = b.u if b.kind == "known" else self.registry.dimensionless
         return self.known(ua * ub if op == "*" else ua / ub)
 
     def power(self, base_node, base: Typed, exp_node, exponent: Typed) -> Typed:
@@ -353,19 +361,19 @@ class _Checker:
         self.expect_dimensionless(exp_node, exponent, "the exponent")
         if base.kind != "known":
             return base
-        if self.registry.is_dimensionless(base.unit):
+        if self.registry.is_dimensionless(base.u):
             return self.known(self.registry.dimensionless)
         value = self.constant(exp_node)
         if value is None:
             return self.unchecked(
                 ae.ArithmeticStructure(["^"], (base_node, exp_node)),
-                f"the base is in {self.fmt(base.unit)} and the exponent is not a literal number")
+                f"the base is in {self.fmt(base.u)} and the exponent is not a literal number")
         return self.power_of(base_node, base, value)
 
     def power_of(self, node, base: Typed, value: float) -> Typed:
         if base.kind != "known":
             return base
-        return self.known(base.unit ** value)
+        return self.known(cast(pint.Unit, base.u ** value))  # pint types powers as PlainUnit
 
     def constant(self, node, depth: int = 0) -> float | None:
         """The value of an expression of literal numbers, else None.
@@ -378,16 +386,15 @@ class _Checker:
         if isinstance(node, (int, float, np.number)) and not isinstance(node, bool):
             return float(node)
         if isinstance(node, ae.ArithmeticStructure):
-            values = [self.constant(arg, depth + 1) for arg in node.arguments]
-            if any(v is None for v in values):
+            folded = [self.constant(arg, depth + 1) for arg in node.arguments]
+            values = [v for v in folded if v is not None]
+            if len(values) != len(folded):
                 return None
             if node.operators == ["negative"]:
                 return -values[0]
-            result = values[0]
+            result: float | None = values[0]
             for op, value in zip(node.operators, values[1:]):
-                result = _apply(op, result, value)
-                if result is None:
-                    return None
+                result = _apply(op, result, value) if result is not None else None
             return result
         return None
 
@@ -493,20 +500,21 @@ def _arity(name: str) -> int:
 
 def _integ(c: _Checker, node: ae.IntegStructure) -> Typed:
     flow, initial = c.type(node.flow), c.type(node.initial)
-    stock = c.current.unit if c.current is not None else None
-    if stock is None:
+    current = c.current
+    if current is None or current.unit is None:
         return c.unknown()
+    stock = current.unit
     c.expect(node.initial, initial, stock, "the initial value")
     if c.time is None:
         c._time_skipped = c._time_skipped or flow.kind == "known"
     elif flow.kind == "known":
         wanted = stock / c.time
-        if not c.registry.equal(flow.unit, wanted):
-            c.report("mismatch", c.fmt(wanted), c.fmt(flow.unit),
-                     f"the net flow `{render(node.flow, c.names)}` of stock {c.current.name} "
-                     f"is in {c.fmt(flow.unit)}; a stock in {c.fmt(stock)} needs flows in "
+        if not c.registry.equal(flow.u, wanted):
+            c.report("mismatch", c.fmt(wanted), c.fmt(flow.u),
+                     f"the net flow `{render(node.flow, c.names)}` of stock {current.name} "
+                     f"is in {c.fmt(flow.u)}; a stock in {c.fmt(stock)} needs flows in "
                      f"{c.fmt(wanted)} (stock units per time unit)"
-                     + c._factor_note(flow.unit, wanted))
+                     + c._factor_note(flow.u, wanted))
     return c.known(stock)
 
 
@@ -529,7 +537,7 @@ def _trend(c: _Checker, node: ae.TrendStructure) -> Typed:
     c.expect_time(node.average_time, c.type(node.average_time), "the average time of TREND")
     per_time = c.known(c.registry.dimensionless / c.time) if c.time is not None else c.unknown()
     if c.time is not None:
-        c.expect(node.initial_trend, c.type(node.initial_trend), per_time.unit,
+        c.expect(node.initial_trend, c.type(node.initial_trend), per_time.u,
                  "the initial trend of TREND")
     return per_time
 
@@ -575,7 +583,7 @@ def _allocate_by_priority(c: _Checker, node: ae.AllocateByPriorityStructure) -> 
 
 
 #: The dispatch table: syntax-node type -> handler(checker, node) -> Typed.
-HANDLERS: dict[type, Callable[[_Checker, object], Typed]] = {
+HANDLERS: dict[type, Callable[[_Checker, Any], Typed]] = {
     int: _number,
     float: _number,
     np.number: _number,

@@ -40,6 +40,7 @@ import math
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import cast
 
 import pint
 
@@ -130,7 +131,7 @@ def read_synonyms(text: str) -> list[list[str]]:
 @lru_cache(maxsize=1)
 def _pint_registry() -> pint.UnitRegistry:
     """The shared pint registry (its base units are added as words are met)."""
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
+    ureg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
     for name in _BASES:
         ureg.define(f"{name} = [{name}]")
     for name, (definition, _shown) in _DERIVED.items():
@@ -210,6 +211,7 @@ class UnitRegistry:
         if key in self._words:
             return self._words[key]
         target = self._synonyms.get(key) or self._synonyms.get(" ".join(word.split()).casefold())
+        unit: pint.Unit | None
         if target is not None:
             unit = self.word(target)
         else:
@@ -298,12 +300,14 @@ class UnitRegistry:
         """
         if unit is None:
             return "(not declared)"
-        up, down = [], []
+        up: list[str] = []
+        down: list[str] = []
         for name, power in sorted(unit._units.items(), key=lambda item: _sort_key(item[0])):
             shown = self._display.get(name, name)
             if " " in shown:
                 shown = f"({shown})"
-            (up if power > 0 else down).append(_power(shown, abs(power)))
+            exponent = float(power.real)  # pint keeps exponents as real numbers
+            (up if exponent > 0 else down).append(_power(shown, abs(exponent)))
         if not up and not down:
             return "Dmnl"
         top = "*".join(up) if up else "1"
@@ -347,12 +351,13 @@ class _Parser:
 
     @staticmethod
     def _tokenize(text: str) -> list[tuple[str, str]]:
-        tokens, pos = [], 0
+        tokens: list[tuple[str, str]] = []
+        pos = 0
         text = text.strip()
         while pos < len(text):
             match = _TOKEN.match(text, pos)
-            if match is None or match.end() == pos:  # only trailing blanks are left
-                break
+            if match is None or match.end() == pos or match.lastgroup is None:
+                break  # only trailing blanks are left
             kind = match.lastgroup
             value = match.group(kind).strip()
             if value:
@@ -372,8 +377,9 @@ class _Parser:
 
     def parse(self) -> pint.Unit:
         unit = self._expr()
-        if self._peek() is not None:
-            raise UnitError(f"unexpected {self._peek()[1]!r}")
+        left = self._peek()
+        if left is not None:
+            raise UnitError(f"unexpected {left[1]!r}")
         return unit
 
     def _expr(self) -> pint.Unit:
@@ -388,7 +394,7 @@ class _Parser:
         unit = self._factor()
         if self._peek() == ("op", "^"):
             self._take()
-            unit = unit ** self._exponent()
+            unit = cast(pint.Unit, unit ** self._exponent())  # pint types powers as PlainUnit
         return unit
 
     def _exponent(self) -> float:

@@ -210,9 +210,11 @@ def behaviours(model, params: Mapping[str, float] | None = None) -> dict[str, bo
 def sensitivity_parameters(model) -> dict[str, tuple[float, float]]:
     """``{python name: (low, high)}`` of every parameter with a documented range.
 
-    Policy levers, the price scenario switches and fixed constants (low == high) are left out.
+    Policy levers, the price scenario switches, the commodity basket weights (a country's data,
+    constrained to sum to one) and fixed constants (low == high) are left out.
     """
-    skip = {lev.replace(" ", "_") for lev in LEVERS} | {"price_scenario", "price_boom_scale"}
+    skip = ({lev.replace(" ", "_") for lev in LEVERS} | {"price_scenario", "price_boom_scale"}
+            | {"energy_weight", "metals_weight", "agriculture_weight"})
     out = {}
     for py, row in model.doc.iterrows():
         if row["kind"] != "Constant" or py in skip or py not in model.params:

@@ -59,7 +59,7 @@ def mincer(years: float) -> float:
     Examples
     --------
     >>> round(mincer(10.0), 3)
-    1.074
+    1.076
     """
     total, lower = 0.0, 0.0
     for upper, rate in MINCER:

@@ -8,6 +8,7 @@ rescaled or turned into an index), the parameters with bounds, and the optimiser
     path = "../models/<model>/<model>.mdl"
     initial_time = 1990              # optional overrides of the model's window
     final_time = 2019
+    start_from = "auto"              # optional: "country" | "model" | "auto" (below)
 
     [data]
     country = "CHL"
@@ -32,6 +33,17 @@ rescaled or turned into an index), the parameters with bounds, and the optimiser
     seed = 1
     options = { maxiter = 50, popsize = 10 }
 
+**Starting from the country's data.** With ``start_from = "country"`` the model starts in
+``[model] initial_time`` (default ``[data] start``) from the country's own data: the constants
+of :func:`sdmodel.perez.country.country_parameters` (population, labour force, GDP per
+capita, capital-output ratio, schooling, relative TFP, resource share, commodity basket, ...)
+are held at the country's values, except those listed in ``[params]``, which are fitted (a
+``[params]`` entry without ``value`` starts at the country's value). The model must define
+every one of those constants. ``"model"`` runs from the model's own initial values;
+``"auto"`` (the default) is ``"country"`` when the model defines those constants and
+``"model"`` when it defines none of them. So a config starts from any country in the data
+directory with only ``[data] country`` changed.
+
 Examples
 --------
 >>> cfg = load_config("calibration/chile.toml")                    # doctest: +SKIP
@@ -50,13 +62,18 @@ from pathlib import Path
 import xarray as xr
 
 from .._atomic import safe_component, staged_outputs
-from ..exceptions import CalibrationError
+from ..exceptions import CalibrationError, SDModelError
 
-__all__ = ["CalibrationConfig", "load_config", "observed_from_config", "run_config"]
+__all__ = ["CalibrationConfig", "load_config", "observed_from_config", "start_parameters",
+           "run_config"]
 
 _SOURCES = ("wdi", "pwt", "commodity")
 _CALIBRATION_KEYS = {"method", "seed", "multistart", "normalize", "transform", "options",
                      "polish", "workers", "engine", "profile"}
+_TOP_KEYS = {"name", "model", "data", "series", "params", "calibration"}
+_MODEL_KEYS = {"path", "initial_time", "final_time", "start_from"}
+_DATA_KEYS = {"country", "start", "end", "dir"}
+_START_FROM = ("auto", "country", "model")
 
 
 @dataclass
@@ -75,6 +92,7 @@ class CalibrationConfig:
     final_time: float | None = None
     data_dir: Path | None = None
     name: str = ""
+    start_from: str = "auto"
 
 
 def load_config(path: str | os.PathLike) -> CalibrationConfig:
@@ -100,12 +118,22 @@ def load_config(path: str | os.PathLike) -> CalibrationConfig:
     for section in ("model", "data", "series", "params"):
         if section not in raw:
             raise CalibrationError(f"{where} has no [{section}] section")
+    _refuse_unknown(raw, _TOP_KEYS, f"{where}: top level")
     model = raw["model"]
+    _refuse_unknown(model, _MODEL_KEYS, f"{where}: [model]")
     if "path" not in model:
         raise CalibrationError(f"{where}: [model] needs path = \"<model file>\"")
+    start_from = model.get("start_from", "auto")
+    if start_from not in _START_FROM:
+        raise CalibrationError(
+            f"{where}: [model] start_from = {start_from!r}; expected one of {_START_FROM}")
     data = raw["data"]
+    _refuse_unknown(data, _DATA_KEYS, f"{where}: [data]")
     if "country" not in data:
         raise CalibrationError(f"{where}: [data] needs country = \"<ISO3 code>\"")
+    for key in ("start", "end"):
+        if key in data and (isinstance(data[key], bool) or not isinstance(data[key], int)):
+            raise CalibrationError(f"{where}: [data] {key} = {data[key]!r}; expected a year")
     series = raw["series"]
     if not isinstance(series, list) or not series:
         raise CalibrationError(f"{where}: expected one or more [[series]] tables")
@@ -139,7 +167,17 @@ def load_config(path: str | os.PathLike) -> CalibrationConfig:
         data_dir=(base / data_dir).resolve() if data_dir else None,
         name=safe_component(str(raw.get("name", path.stem)), f"{where}: name",
                             error=CalibrationError),
+        start_from=start_from,
     )
+
+
+def _refuse_unknown(table, known: set[str], where: str) -> None:
+    if not isinstance(table, dict):
+        raise CalibrationError(f"{where} must be a table, got {table!r}")
+    unknown = set(table) - known
+    if unknown:
+        raise CalibrationError(
+            f"{where} has unknown keys {sorted(unknown)}; expected some of {sorted(known)}")
 
 
 def _check_series_numbers(series: dict, where: str) -> None:
@@ -191,6 +229,73 @@ def observed_from_config(cfg: CalibrationConfig, *, data_dir=None) -> tuple[xr.D
     return xr.Dataset(out), {"mapping": mapping, "weights": weights, "index": index}
 
 
+def start_parameters(cfg: CalibrationConfig, model, *, data_dir=None):
+    """The parameters and start year of a run as the config says (``start_from``).
+
+    Returns ``(params, initial_time, start)``: the config's ``[params]`` plus, when the run
+    starts from the country's data, every constant of
+    :func:`~sdmodel.perez.country.country_parameters` not in ``[params]`` held fixed
+    (``{"value": v, "vary": False}``), ``[params]`` entries without a value starting at the
+    country's; the run's ``initial_time`` (None: the model's); the
+    :class:`~sdmodel.perez.country.CountryStart` (None when starting from the model).
+
+    Raises
+    ------
+    CalibrationError
+        ``start_from`` is ``"country"`` (or ``"auto"`` with some of the constants) and the
+        model lacks some, or no start year is given.
+    ParameterError, DataError
+        From :func:`~sdmodel.perez.country.country_data` (start year outside 1980-2010, a
+        series missing for the country and year).
+
+    Examples
+    --------
+    >>> params, t0, start = start_parameters(cfg, model, data_dir="../shared/data")  # doctest: +SKIP
+    >>> params["initial_population"]                                                # doctest: +SKIP
+    {'value': 13274623.0, 'vary': False}
+    """
+    from ..perez.country import PARAMETERS, country_data
+
+    where = f"calibration config {cfg.path.name}"
+    constants = model.params
+    present = [n for n in PARAMETERS if n in constants]
+    mode = cfg.start_from
+    if mode == "auto":
+        mode = "country" if present else "model"
+    if mode == "model":
+        return dict(cfg.params), cfg.initial_time, None
+    missing = [n for n in PARAMETERS if n not in constants]
+    if missing:
+        raise CalibrationError(
+            f"{where}: starting from {cfg.country}'s data (start_from = "
+            f"{cfg.start_from!r}) needs model {model.name!r} to define the constants "
+            f"{missing}; expected all of {list(PARAMETERS)} (or [model] start_from = \"model\")")
+    year = cfg.initial_time if cfg.initial_time is not None else cfg.start
+    if year is None:
+        raise CalibrationError(
+            f"{where}: starting from {cfg.country}'s data needs a start year; expected "
+            "[data] start or [model] initial_time")
+    start = country_data(cfg.country, year, data_dir=data_dir if data_dir is not None
+                         else cfg.data_dir)
+    python = {key: _python_name(model, key) for key in cfg.params}
+    params: dict = {name: {"value": value, "vary": False}
+                    for name, value in start.parameters.items()
+                    if name not in python.values()}
+    for key, spec in cfg.params.items():
+        if isinstance(spec, dict) and "value" not in spec and python[key] in start.parameters:
+            spec = {**spec, "value": start.parameters[python[key]]}
+        params[key] = spec
+    return params, float(start.start_year), start
+
+
+def _python_name(model, key: str) -> str:
+    """The python name of parameter ``key`` (itself when unknown: the parameter checks say so)."""
+    try:
+        return model.resolve(key, what="parameter")
+    except SDModelError:
+        return key
+
+
 def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=None):
     """Calibrate as the config says and write the outputs.
 
@@ -209,9 +314,10 @@ def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=
 
     model = load(cfg.model_path)
     observed, keywords = observed_from_config(cfg, data_dir=data_dir)
+    params, initial_time, start = start_parameters(cfg, model, data_dir=data_dir)
     cal = dict(cfg.calibration)
     result = calibrate(
-        model, observed, cfg.params, initial_time=cfg.initial_time,
+        model, observed, params, initial_time=initial_time,
         final_time=cfg.final_time, progress=progress, **keywords, **cal,
     )
     out = Path(out_dir) if out_dir is not None else cfg.path.parent / "out" / cfg.name
@@ -222,7 +328,7 @@ def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=
         stage.path(names["params"]).write_text(
             json.dumps(params_record(result), indent=2), encoding="utf-8")
         stage.path(names["fit"]).write_text(
-            json.dumps(fit_record(result, cfg), indent=2), encoding="utf-8")
+            json.dumps(fit_record(result, cfg, start), indent=2), encoding="utf-8")
         stage.path(names["report"]).write_text(result.report() + "\n", encoding="utf-8")
         save(result.fit, stage.path(names["dataset"]))
         fig.savefig(stage.path(names["figure"]), dpi=130, format="png")
@@ -242,8 +348,8 @@ def params_record(result) -> dict:
     }
 
 
-def fit_record(result, cfg: CalibrationConfig | None = None) -> dict:
-    """JSON-ready fit statistics."""
+def fit_record(result, cfg: CalibrationConfig | None = None, start=None) -> dict:
+    """JSON-ready fit statistics (and the country's starting constants, when ``start``)."""
     rec = {
         "model": result.model_name, "method": result.method, "engine": result.engine,
         "success": result.success, "message": result.message, "interrupted": result.interrupted,
@@ -254,4 +360,9 @@ def fit_record(result, cfg: CalibrationConfig | None = None) -> dict:
     }
     if cfg is not None:
         rec.update(country=cfg.country, config=str(cfg.path), start=cfg.start, end=cfg.end)
+    rec["start_from"] = "model" if start is None else "country"
+    if start is not None:
+        rec["initial_time"] = start.start_year
+        rec["country_parameters"] = dict(start.parameters)
+        rec["country_sources"] = dict(start.sources)
     return json.loads(json.dumps(rec, default=float).replace("NaN", "null"))

@@ -1,0 +1,130 @@
+"""Calibration configs that start the model from a country's data (`[data] country` is
+enough): the country's constants held fixed, `[params]` still fitted, the run started in the
+config's start year; any country in the data directory with only its code changed."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from conftest import DATA_DIR, MODELS
+from country_model import country_growth_model
+from sdmodel.calibration.config import load_config, run_config, start_parameters
+from sdmodel.exceptions import CalibrationError
+from sdmodel.loading import load
+from sdmodel.perez.country import PARAMETERS, country_parameters
+
+CONFIG = """
+name = "{name}"
+[model]
+path = "{model}"
+final_time = 1996
+[data]
+country = "{country}"
+start = 1990
+end = 1996
+dir = "{data}"
+[[series]]
+source = "wdi"
+code = "NY.GDP.PCAP.KD"
+variable = "gdp_per_capita"
+[params]
+catch_up_rate = {{ value = 0.05, min = 0.0, max = 0.5 }}
+frontier_tfp_growth = {{ min = 0.0, max = 0.05 }}
+[calibration]
+method = "least_squares"
+"""
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch):
+    monkeypatch.setenv("SDMODEL_OFFLINE", "1")
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    return country_growth_model(tmp_path_factory.mktemp("model") / "country_growth.mdl")
+
+
+def _config(tmp_path, model_path, country, extra=""):
+    path = tmp_path / f"{country.lower()}.toml"
+    path.write_text(CONFIG.format(name=country.lower(), model=model_path, country=country,
+                                  data=DATA_DIR) + extra)
+    return path
+
+
+def _pcap(country):
+    with open(DATA_DIR / "wdi.csv", newline="") as fh:
+        return {int(r["year"]): float(r["value"]) for r in csv.DictReader(fh)
+                if r["country"] == country and r["indicator"] == "NY.GDP.PCAP.KD"}
+
+
+@pytest.mark.parametrize("country", ["MYS", "IDN"])
+def test_config_starts_from_the_country_with_only_its_code(tmp_path, model_path, country):
+    cfg = load_config(_config(tmp_path, model_path, country))
+    result, paths = run_config(cfg, out_dir=tmp_path / "out", progress=False)
+    fit = json.loads(paths["fit"].read_text())
+    assert fit["start_from"] == "country" and fit["initial_time"] == 1990
+    assert fit["country_parameters"] == pytest.approx(country_parameters(country, 1990,
+                                                                         data_dir=DATA_DIR))
+    saved = xr.load_dataset(paths["dataset"])["wdi:NY.GDP.PCAP.KD"]
+    sim = saved.sel(source="simulated")
+    # the first simulated year is the country's own GDP per capita, read from the CSV
+    assert float(sim.sel(time=1990)) == pytest.approx(_pcap(country)[1990], rel=1e-12)
+    # the listed parameters were fitted; the country's value was the start of the one
+    # given without a value
+    params = json.loads(paths["params"].read_text())
+    assert params["frontier_tfp_growth"]["vary"] and params["catch_up_rate"]["vary"]
+    assert params["frontier_tfp_growth"]["init"] == 0.01
+    assert not params["initial_gdp_per_capita"]["vary"]
+    # the fitted path against the closed form of the model (Euler, dt = 0.25)
+    p = fit["country_parameters"]
+    k, g = params["catch_up_rate"]["value"], params["frontier_tfp_growth"]["value"]
+    t = np.arange(1990, 1997) - 1990.0
+    r0 = p["initial_relative_tfp"]
+    exact = p["initial_gdp_per_capita"] * (1 - (1 - r0) * np.exp(-k * t)) / r0 * np.exp(g * t)
+    np.testing.assert_allclose(sim.sel(time=np.arange(1990, 1997)).values, exact, rtol=2e-3)
+
+
+def test_params_override_the_country_and_start_year_moves(tmp_path, model_path):
+    path = _config(tmp_path, model_path, "CHL").read_text()
+    path = path.replace("final_time = 1996", "initial_time = 1992\nfinal_time = 1996")
+    path = path.replace("[calibration]", "initial_gdp_per_capita = { value = 1234.0, vary = false }\n[calibration]")
+    cfg_path = tmp_path / "chl2.toml"
+    cfg_path.write_text(path)
+    cfg = load_config(cfg_path)
+    params, t0, start = start_parameters(cfg, load(cfg.model_path))
+    assert t0 == 1992 and start.start_year == 1992
+    assert params["initial_gdp_per_capita"] == {"value": 1234.0, "vary": False}
+    assert params["initial_relative_tfp"] == {
+        "value": country_parameters("CHL", 1992, data_dir=DATA_DIR)["initial_relative_tfp"],
+        "vary": False}
+    assert set(params) == set(PARAMETERS) | {"catch_up_rate"}
+
+
+def test_start_from_is_checked(tmp_path, model_path):
+    path = _config(tmp_path, MODELS / "validation" / "nelson_phelps.mdl", "CHL")
+    text = path.read_text().replace("[data]", 'start_from = "country"\n[data]')
+    path.write_text(text)
+    cfg = load_config(path)
+    with pytest.raises(CalibrationError, match=r"needs model 'nelson_phelps' to define the "
+                                               r"constants \['initial_population'"):
+        start_parameters(cfg, load(cfg.model_path))
+    path.write_text(text.replace('"country"', '"data"'))
+    with pytest.raises(CalibrationError, match=r"start_from = 'data'; expected one of"):
+        load_config(path)
+    path.write_text(text.replace("start = 1990", "start = 1990\nbegin = 1980"))
+    with pytest.raises(CalibrationError, match=r"\[data\] has unknown keys \['begin'\]"):
+        load_config(path)
+    path.write_text(text.replace('name = "chl"', 'name = "chl"\nmodle = 1'))
+    with pytest.raises(CalibrationError, match=r"top level has unknown keys \['modle'\]"):
+        load_config(path)
+    # auto with a model that has none of the constants: its own start, as before
+    path.write_text(text.replace('start_from = "country"\n', ""))
+    cfg = load_config(path)
+    params, t0, start = start_parameters(cfg, load(cfg.model_path))
+    assert start is None and t0 is None and params == cfg.params

@@ -28,15 +28,16 @@ _CONSTANTS = {
 
 
 def country_growth_model(path: Path, *, initial_time: float = 1990,
-                         final_time: float = 2019) -> Path:
+                         final_time: float = 2019, limits: dict | None = None) -> Path:
     """Write the model to ``path``: relative TFP converges to ``tfp_ceiling`` at
     ``catch_up_rate``, the frontier grows at ``frontier_tfp_growth``, and GDP per capita is
-    ``initial_gdp_per_capita`` times relative TFP over its initial value times the frontier."""
+    ``initial_gdp_per_capita`` times relative TFP over its initial value times the frontier.
+    ``limits`` replaces documented ranges of the constants."""
     b = sd.Builder("country_growth", initial_time=initial_time, final_time=final_time,
                    time_step=0.25, saveper=1)
-    for name, (value, units, limits) in _CONSTANTS.items():
+    for name, (value, units, rng) in _CONSTANTS.items():
         b.constant(name, value, units=units, doc=f"Country starting constant {name}.",
-                   limits=limits)
+                   limits=(limits or {}).get(name, rng))
     b.constant("catch_up_rate", 0.05, units="1/Year", doc="Speed of convergence of relative TFP.",
                limits=(0, 1))
     b.constant("tfp_ceiling", 1.0, units="Dmnl", doc="Relative TFP converged to.",

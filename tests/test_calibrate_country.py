@@ -13,7 +13,12 @@ import xarray as xr
 
 from conftest import DATA_DIR, MODELS
 from country_model import country_growth_model
-from sdmodel.calibration.config import load_config, run_config, start_parameters
+from sdmodel.calibration.config import (
+    CountryRangeWarning,
+    load_config,
+    run_config,
+    start_parameters,
+)
 from sdmodel.exceptions import CalibrationError
 from sdmodel.loading import load
 from sdmodel.perez.country import PARAMETERS, country_parameters
@@ -97,13 +102,25 @@ def test_params_override_the_country_and_start_year_moves(tmp_path, model_path):
     cfg_path = tmp_path / "chl2.toml"
     cfg_path.write_text(path)
     cfg = load_config(cfg_path)
-    params, t0, start = start_parameters(cfg, load(cfg.model_path))
-    assert t0 == 1992 and start.start_year == 1992
-    assert params["initial_gdp_per_capita"] == {"value": 1234.0, "vary": False}
-    assert params["initial_relative_tfp"] == {
-        "value": country_parameters("CHL", 1992, data_dir=DATA_DIR)["initial_relative_tfp"],
-        "vary": False}
-    assert set(params) == set(PARAMETERS) | {"catch_up_rate"}
+    run = start_parameters(cfg, load(cfg.model_path))
+    assert run.initial_time == 1992 and run.start.start_year == 1992
+    assert run.params["initial_gdp_per_capita"] == {"value": 1234.0, "vary": False}
+    assert run.held["initial_relative_tfp"] == country_parameters(
+        "CHL", 1992, data_dir=DATA_DIR)["initial_relative_tfp"]
+    assert set(run.held) == set(PARAMETERS) - {"initial_gdp_per_capita", "frontier_tfp_growth"}
+    assert run.params["frontier_tfp_growth"]["value"] == 0.01
+
+
+def test_country_data_outside_a_documented_range_is_held_and_reported(tmp_path):
+    narrow = country_growth_model(tmp_path / "narrow.mdl",
+                                  limits={"initial_population": (5e6, 2e8)})
+    cfg = load_config(_config(tmp_path, narrow, "NOR"))
+    with pytest.warns(CountryRangeWarning, match=r"NOR 1990: .*initial_population = 4\.247e\+06 "
+                                                 r"\(documented range \[5e\+06, 2e\+08\]\)"):
+        result, paths = run_config(cfg, out_dir=tmp_path / "out", progress=False)
+    fit = json.loads(paths["fit"].read_text())
+    assert list(fit["outside_documented_range"]) == ["initial_population"]
+    assert result.params["initial_population"].value == pytest.approx(4247285.0, rel=1e-6)
 
 
 def test_start_from_is_checked(tmp_path, model_path):
@@ -126,5 +143,32 @@ def test_start_from_is_checked(tmp_path, model_path):
     # auto with a model that has none of the constants: its own start, as before
     path.write_text(text.replace('start_from = "country"\n', ""))
     cfg = load_config(path)
-    params, t0, start = start_parameters(cfg, load(cfg.model_path))
-    assert start is None and t0 is None and params == cfg.params
+    run = start_parameters(cfg, load(cfg.model_path))
+    assert run.start is None and run.initial_time is None and run.params == cfg.params
+    assert run.held == {}
+
+
+def test_calibrate_held_constants_equal_fixed_parameters():
+    import sdmodel as sd
+    from sdmodel import validation
+    from sdmodel.exceptions import ParameterError
+
+    model = load(MODELS / "validation" / "nelson_phelps.mdl")
+    t = np.arange(0.0, 31.0)
+    truth = dict(catch_up_rate=0.15, frontier_growth_rate=0.02, initial_frontier=1.0,
+                 initial_capability=0.25)
+    obs = xr.Dataset({"technological_capability": (
+        "time", validation.nelson_phelps(t, **truth)["technological_capability"])},
+        coords={"time": t})
+    fit_params = {"catch_up_rate": (0.1, 0.0, 1.0)}
+    held = sd.calibrate(model, obs, fit_params, progress=False, held={
+        "initial_capability": 0.25, "frontier_growth_rate": 0.02, "catch_up_rate": 0.9})
+    fixed = sd.calibrate(model, obs, {**fit_params,
+                                      "initial_capability": dict(value=0.25, vary=False),
+                                      "frontier_growth_rate": dict(value=0.02, vary=False)},
+                         progress=False)
+    assert held.values["catch_up_rate"] == pytest.approx(fixed.values["catch_up_rate"], rel=1e-12)
+    assert held.values["catch_up_rate"] == pytest.approx(0.15, rel=0.01)  # params win over held
+    assert not held.params["initial_capability"].vary
+    with pytest.raises(ParameterError):
+        sd.calibrate(model, obs, fit_params, progress=False, held={"world_frontier": 1.0})

@@ -214,12 +214,12 @@ def backtest_config(cfg, split: float, *, data_dir=None, progress=None) -> Backt
 
     model = load(cfg.model_path)
     observed, keywords = observed_from_config(cfg, data_dir=data_dir)
-    params, initial_time, start = start_parameters(cfg, model, data_dir=data_dir)
-    bt = backtest(model, observed, params, split=split, initial_time=initial_time,
-                  final_time=cfg.final_time, progress=progress, **keywords,
-                  **dict(cfg.calibration))
+    run = start_parameters(cfg, model, data_dir=data_dir)
+    bt = backtest(model, observed, run.params, held=run.held or None, split=split,
+                  initial_time=run.initial_time, final_time=cfg.final_time, progress=progress,
+                  **keywords, **dict(cfg.calibration))
     bt.meta.update(name=cfg.name, country=cfg.country, config=str(cfg.path),
-                   start_from="model" if start is None else "country")
+                   start_from="model" if run.start is None else "country")
     return bt
 
 

@@ -53,9 +53,10 @@ Examples
 from __future__ import annotations
 
 import json
-import os
 import math
+import os
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,8 +65,8 @@ import xarray as xr
 from .._atomic import safe_component, staged_outputs
 from ..exceptions import CalibrationError, SDModelError
 
-__all__ = ["CalibrationConfig", "load_config", "observed_from_config", "start_parameters",
-           "run_config"]
+__all__ = ["CalibrationConfig", "RunStart", "CountryRangeWarning", "load_config",
+           "observed_from_config", "start_parameters", "run_config"]
 
 _SOURCES = ("wdi", "pwt", "commodity")
 _CALIBRATION_KEYS = {"method", "seed", "multistart", "normalize", "transform", "options",
@@ -229,15 +230,39 @@ def observed_from_config(cfg: CalibrationConfig, *, data_dir=None) -> tuple[xr.D
     return xr.Dataset(out), {"mapping": mapping, "weights": weights, "index": index}
 
 
-def start_parameters(cfg: CalibrationConfig, model, *, data_dir=None):
-    """The parameters and start year of a run as the config says (``start_from``).
+@dataclass
+class RunStart:
+    """How a config's runs start (see :func:`start_parameters`).
 
-    Returns ``(params, initial_time, start)``: the config's ``[params]`` plus, when the run
-    starts from the country's data, every constant of
-    :func:`~sdmodel.perez.country.country_parameters` not in ``[params]`` held fixed
-    (``{"value": v, "vary": False}``), ``[params]`` entries without a value starting at the
-    country's; the run's ``initial_time`` (None: the model's); the
-    :class:`~sdmodel.perez.country.CountryStart` (None when starting from the model).
+    Attributes
+    ----------
+    params : dict
+        The config's ``[params]`` (entries without a value start at the country's value).
+    held : dict
+        ``{constant: value}`` of the country's data held fixed (empty when starting from the
+        model); passed to :func:`sdmodel.calibrate` as ``held``.
+    initial_time : float or None
+        The run's start (None: the model's).
+    start : CountryStart or None
+        The country's starting point with its sources.
+    outside : dict
+        ``{constant: (value, min, max)}`` of held values outside the model's documented range.
+    """
+
+    params: dict
+    held: dict
+    initial_time: float | None
+    start: object = None
+    outside: dict = field(default_factory=dict)
+
+
+def start_parameters(cfg: CalibrationConfig, model, *, data_dir=None) -> RunStart:
+    """The parameters and start of a config's runs (``start_from``; see the module docstring).
+
+    Starting from the country, every constant of
+    :func:`~sdmodel.perez.country.country_parameters` not in ``[params]`` is held at the
+    country's value (data are not refused for lying outside a constant's documented range;
+    such values are listed in ``outside`` and warned about).
 
     Raises
     ------
@@ -250,9 +275,9 @@ def start_parameters(cfg: CalibrationConfig, model, *, data_dir=None):
 
     Examples
     --------
-    >>> params, t0, start = start_parameters(cfg, model, data_dir="../shared/data")  # doctest: +SKIP
-    >>> params["initial_population"]                                                # doctest: +SKIP
-    {'value': 13274623.0, 'vary': False}
+    >>> run = start_parameters(cfg, model, data_dir="../shared/data")   # doctest: +SKIP
+    >>> run.initial_time, run.held["initial_population"]                # doctest: +SKIP
+    (1990.0, 13274623.0)
     """
     from ..perez.country import PARAMETERS, country_data
 
@@ -263,7 +288,7 @@ def start_parameters(cfg: CalibrationConfig, model, *, data_dir=None):
     if mode == "auto":
         mode = "country" if present else "model"
     if mode == "model":
-        return dict(cfg.params), cfg.initial_time, None
+        return RunStart(dict(cfg.params), {}, cfg.initial_time)
     missing = [n for n in PARAMETERS if n not in constants]
     if missing:
         raise CalibrationError(
@@ -278,14 +303,36 @@ def start_parameters(cfg: CalibrationConfig, model, *, data_dir=None):
     start = country_data(cfg.country, year, data_dir=data_dir if data_dir is not None
                          else cfg.data_dir)
     python = {key: _python_name(model, key) for key in cfg.params}
-    params: dict = {name: {"value": value, "vary": False}
-                    for name, value in start.parameters.items()
-                    if name not in python.values()}
+    held = {name: value for name, value in start.parameters.items()
+            if name not in python.values()}
+    params = {}
     for key, spec in cfg.params.items():
         if isinstance(spec, dict) and "value" not in spec and python[key] in start.parameters:
             spec = {**spec, "value": start.parameters[python[key]]}
         params[key] = spec
-    return params, float(start.start_year), start
+    outside = {}
+    for name, value in held.items():
+        lo, hi = _documented_range(model, name)
+        if not lo <= value <= hi:
+            outside[name] = (value, lo, hi)
+    if outside:
+        text = "; ".join(f"{n} = {v:.4g} (documented range [{lo:g}, {hi:g}])"
+                         for n, (v, lo, hi) in outside.items())
+        warnings.warn(f"{cfg.country} {start.start_year}: data outside model "
+                      f"{model.name!r}'s documented ranges, held anyway: {text}",
+                      CountryRangeWarning, stacklevel=2)
+    return RunStart(params, held, float(start.start_year), start, outside)
+
+
+class CountryRangeWarning(UserWarning):
+    """A country's starting value lies outside the model's documented range of the constant."""
+
+
+def _documented_range(model, name: str) -> tuple[float, float]:
+    from .parameters import _limits
+
+    return _limits(model.doc.at[name, "limits"]) if name in model.doc.index else (
+        -math.inf, math.inf)
 
 
 def _python_name(model, key: str) -> str:
@@ -314,10 +361,10 @@ def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=
 
     model = load(cfg.model_path)
     observed, keywords = observed_from_config(cfg, data_dir=data_dir)
-    params, initial_time, start = start_parameters(cfg, model, data_dir=data_dir)
+    run = start_parameters(cfg, model, data_dir=data_dir)
     cal = dict(cfg.calibration)
     result = calibrate(
-        model, observed, params, initial_time=initial_time,
+        model, observed, run.params, held=run.held or None, initial_time=run.initial_time,
         final_time=cfg.final_time, progress=progress, **keywords, **cal,
     )
     out = Path(out_dir) if out_dir is not None else cfg.path.parent / "out" / cfg.name
@@ -328,7 +375,7 @@ def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=
         stage.path(names["params"]).write_text(
             json.dumps(params_record(result), indent=2), encoding="utf-8")
         stage.path(names["fit"]).write_text(
-            json.dumps(fit_record(result, cfg, start), indent=2), encoding="utf-8")
+            json.dumps(fit_record(result, cfg, run), indent=2), encoding="utf-8")
         stage.path(names["report"]).write_text(result.report() + "\n", encoding="utf-8")
         save(result.fit, stage.path(names["dataset"]))
         fig.savefig(stage.path(names["figure"]), dpi=130, format="png")
@@ -348,8 +395,8 @@ def params_record(result) -> dict:
     }
 
 
-def fit_record(result, cfg: CalibrationConfig | None = None, start=None) -> dict:
-    """JSON-ready fit statistics (and the country's starting constants, when ``start``)."""
+def fit_record(result, cfg: CalibrationConfig | None = None, run: RunStart | None = None) -> dict:
+    """JSON-ready fit statistics (and the country's starting constants, when ``run`` has)."""
     rec = {
         "model": result.model_name, "method": result.method, "engine": result.engine,
         "success": result.success, "message": result.message, "interrupted": result.interrupted,
@@ -360,9 +407,11 @@ def fit_record(result, cfg: CalibrationConfig | None = None, start=None) -> dict
     }
     if cfg is not None:
         rec.update(country=cfg.country, config=str(cfg.path), start=cfg.start, end=cfg.end)
+    start = run.start if run is not None else None
     rec["start_from"] = "model" if start is None else "country"
     if start is not None:
         rec["initial_time"] = start.start_year
         rec["country_parameters"] = dict(start.parameters)
         rec["country_sources"] = dict(start.sources)
+        rec["outside_documented_range"] = {n: list(v) for n, v in run.outside.items()}
     return json.loads(json.dumps(rec, default=float).replace("NaN", "null"))

@@ -1,10 +1,10 @@
-"""The reference model of Pérez (2010): the nine sectors assembled, and its input checks.
+"""The reference model of Pérez (2010): the ten sectors assembled, and its input checks.
 
 ``build_perez`` returns a :class:`sdmodel.Builder` holding the whole model; the commodity price
 history is read from the World Bank Pink Sheet series in ``commodity_prices.csv`` (see
 :func:`price_history`). ``validate_perez_params`` checks a parameter set before a run (shares
-in [0, 1], split shares summing to one, fund + reinvestment shares at most one, start year
-inside the run). The committed rendering is ``models/perez/perez.mdl``; regenerate it with::
+in [0, 1], split shares and basket weights summing to one, fund + reinvestment shares at most
+one, reinvestment start year not before the run; a start after its end means "never"). The committed rendering is ``models/perez/perez.mdl``; regenerate it with::
 
     python -m sdmodel.perez.reference --data-dir ../shared/data --write models/perez/perez.mdl
 
@@ -29,40 +29,53 @@ import pandas as pd
 
 from ..builder import Builder
 from ..exceptions import DataError, ParameterError
+from .sectors.accounts import national_accounts
 from .sectors.allocation import rent_allocation
 from .sectors.bottom_up import bottom_up
-from .sectors.commodity import commodity_rents
-from .sectors.dutch_disease import dutch_disease
+from .sectors.commodity import BASKET, commodity_rents
+from .sectors.economy import economy
 from .sectors.export_ladder import export_ladder
 from .sectors.human_capital import human_capital
-from .sectors.macro import macro_accounts
 from .sectors.technology import technology
 from .sectors.window import window_of_opportunity
 
 __all__ = [
     "build_perez",
     "price_history",
+    "price_histories",
+    "CONTRACT",
     "validate_perez_params",
     "PRICE_SERIES",
     "SHARE_PARAMS",
     "SPLIT_PARAMS",
+    "WEIGHT_PARAMS",
     "main",
 ]
 
-#: Columns of ``commodity_prices.csv`` averaged into the resource price index.
-PRICE_SERIES = ("energy_index_real", "metals_minerals_index_real")
+#: Columns of ``commodity_prices.csv`` behind the basket's three lookups (see BASKET).
+PRICE_SERIES = ("energy_index_real", "metals_minerals_index_real", "non_energy_index_real")
+#: The constants a country's data override (python names): the interface with
+#: :mod:`sdmodel.perez.country`; the model's stocks start from them.
+CONTRACT = (
+    "initial_population", "population_growth_rate", "initial_labour_force",
+    "initial_unemployment_rate", "initial_gdp_per_capita", "initial_capital_output_ratio",
+    "initial_schooling_years", "schooling_growth", "initial_relative_tfp",
+    "frontier_tfp_growth", "resource_output_share", "energy_weight", "metals_weight",
+    "agriculture_weight",
+)
 #: Parameters that are shares and must lie in [0, 1].
 SHARE_PARAMS = (
     "reinvestment_share", "human_capital_share", "technologization_share", "bottom_up_share",
-    "fund_share", "government_take", "foreign_ownership_share",
+    "fund_share", "government_take", "foreign_ownership_share", "withdrawal_investment_share",
+    "energy_weight", "metals_weight", "agriculture_weight",
 )
 #: The split of reinvested rents: must sum to one.
 SPLIT_PARAMS = ("human_capital_share", "technologization_share", "bottom_up_share")
-_PRICE_SOURCE = (
-    "equally weighted mean of the World Bank Pink Sheet real energy and real metals and "
-    "minerals price indices (MUV-deflated, 2010 = 100, rebased to 2000 = 1), World Bank "
-    "Commodity Price Data, CMO-Historical-Data-Annual.xlsx, updated 2 May 2025, CC BY 4.0"
-)
+#: The commodity basket weights: must sum to one.
+WEIGHT_PARAMS = ("energy_weight", "metals_weight", "agriculture_weight")
+_PINK_SHEET = ("World Bank Pink Sheet, MUV-deflated, 2010 = 100, rebased to 2000 = 1; World "
+               "Bank Commodity Price Data, CMO-Historical-Data-Annual.xlsx, updated 2 May "
+               "2025, CC BY 4.0")
 
 
 def _data_dir(data_dir) -> Path:
@@ -76,14 +89,13 @@ def _data_dir(data_dir) -> Path:
     return Path(data_dir)
 
 
-def price_history(data_dir=None, *, base: int = 2000,
-                  start: int | None = None) -> list[tuple[float, float]]:
-    """Annual resource price index from ``commodity_prices.csv``, ``base`` year = 1.
+def price_histories(data_dir=None, *, base: int = 2000,
+                    start: int | None = None) -> dict[str, list[tuple[float, float]]]:
+    """The three real price indices of ``commodity_prices.csv``, each ``base`` year = 1.
 
-    The index is the mean of the real energy and real metals-and-minerals indices
-    (:data:`PRICE_SERIES`), each rebased to ``base`` = 1, rounded to 4 decimals, for every year
-    of the file from ``start`` on (default: its first year, 1960 in the shared data), so a run
-    may start before the base year without the lookup extrapolating.
+    Returns ``{"energy" | "metals" | "agriculture": [(year, index), ...]}`` (columns
+    :data:`PRICE_SERIES` in that order), rounded to 4 decimals, for every year of the file
+    from ``start`` on (default: its first year, 1960 in the shared data).
 
     Raises
     ------
@@ -92,10 +104,8 @@ def price_history(data_dir=None, *, base: int = 2000,
 
     Examples
     --------
-    >>> price_history("../shared/data", start=2000)[:2]    # doctest: +SKIP
-    [(2000.0, 1.0), (2001.0, 0.9297)]
-    >>> price_history("../shared/data")[0]                 # doctest: +SKIP
-    (1960.0, 0.7059)
+    >>> price_histories("../shared/data", start=2000)["energy"][:1]    # doctest: +SKIP
+    [(2000.0, 1.0)]
     """
     path = _data_dir(data_dir) / "commodity_prices.csv"
     try:
@@ -115,13 +125,29 @@ def price_history(data_dir=None, *, base: int = 2000,
     if len(years) < 2:
         raise DataError(f"{str(path)!r} has {len(years)} row(s) from {first} on; expected "
                         "annual data for at least two years")
-    base_values = {c: float(by_year[base][c]) for c in PRICE_SERIES}
-    points = []
-    for year in years:
-        value = sum(float(by_year[year][c]) / base_values[c]
-                    for c in PRICE_SERIES) / len(PRICE_SERIES)
-        points.append((float(year), round(value, 4)))
-    return points
+    out = {}
+    for key, col in zip(BASKET, PRICE_SERIES):
+        base_value = float(by_year[base][col])
+        out[key] = [(float(y), round(float(by_year[y][col]) / base_value, 4)) for y in years]
+    return out
+
+
+def price_history(data_dir=None, *, base: int = 2000, start: int | None = None,
+                  weights: Mapping[str, float] | None = None) -> list[tuple[float, float]]:
+    """The basket price index: :func:`price_histories` weighted by ``weights``.
+
+    ``weights`` maps ``energy``, ``metals``, ``agriculture`` to weights (default 0.5 / 0.5 /
+    0, the model's default basket); each series is rounded before weighting, as in the model.
+
+    Examples
+    --------
+    >>> price_history("../shared/data", start=2000)[:1]    # doctest: +SKIP
+    [(2000.0, 1.0)]
+    """
+    w = {"energy": 0.5, "metals": 0.5, "agriculture": 0.0, **(weights or {})}
+    series = price_histories(data_dir, base=base, start=start)
+    years = [x for x, _ in series["energy"]]
+    return [(x, sum(w[k] * series[k][i][1] for k in BASKET)) for i, x in enumerate(years)]
 
 
 def build_perez(*, data_dir=None, initial_time: float = 2000, final_time: float = 2060,
@@ -147,18 +173,21 @@ def build_perez(*, data_dir=None, initial_time: float = 2000, final_time: float 
     >>> "Reinvestment share" in b.names              # doctest: +SKIP
     True
     """
-    history = price_history(data_dir, base=2000)
+    histories = price_histories(data_dir, base=2000)
+    sources = {k: f"column {c} of commodity_prices.csv ({_PINK_SHEET})"
+               for k, c in zip(BASKET, PRICE_SERIES)}
     b = Builder("perez", initial_time=initial_time, final_time=final_time,
                 time_step=time_step, time_units="Year", saveper=1)
-    commodity_rents(b, history=history, source=_PRICE_SOURCE)
-    rent_allocation(b, inputs={"gdp": "GDP"})
+    gdp = {"gdp": "GDP"}
+    commodity_rents(b, histories=histories, sources=sources)
+    rent_allocation(b, inputs=gdp)
     human_capital(b)
     technology(b)
     window_of_opportunity(b)
     export_ladder(b)
-    dutch_disease(b, inputs={"gdp": "GDP"})
-    bottom_up(b, inputs={"gdp": "GDP"})
-    macro_accounts(b)
+    bottom_up(b, inputs=gdp)
+    economy(b, inputs=gdp)
+    national_accounts(b)
     return b
 
 
@@ -171,8 +200,10 @@ def validate_perez_params(model, params: Mapping[str, object] | None = None, *,
     :meth:`sdmodel.Model.run`); a value may be a number or, for a batch of runs, a 1-D array
     (as in :meth:`sdmodel.Model.run_batch`; every run is checked). Checked: every share in
     :data:`SHARE_PARAMS` lies in [0, 1]; the split shares (:data:`SPLIT_PARAMS`) sum to one
-    (1e-9); ``fund_share + reinvestment_share <= 1``; ``reinvestment_start_year`` inside the run
-    (the model's, or ``initial_time``/``final_time`` when a run overrides them).
+    (1e-9), and so do the commodity basket weights (:data:`WEIGHT_PARAMS`); ``fund_share +
+    reinvestment_share <= 1``; ``reinvestment_start_year`` a finite year not before the run
+    starts (the model's, or ``initial_time`` when a run overrides it); a start year after the
+    run's end (``final_time``) is allowed and means reinvestment never starts.
 
     Returns
     -------
@@ -230,12 +261,14 @@ def validate_perez_params(model, params: Mapping[str, object] | None = None, *,
         if bad.any():
             raise ParameterError(f"{py} = {pick(values[py], bad):g}{where(bad)} is outside "
                                  "[0, 1]; expected a share between 0 and 1")
-    total = sum(values[p] for p in SPLIT_PARAMS)
-    bad = np.abs(total - 1.0) > 1e-9
-    if bad.any():
-        parts = " + ".join(f"{p} ({pick(values[p], bad):g})" for p in SPLIT_PARAMS)
-        raise ParameterError(f"{parts} = {pick(total, bad):g}{where(bad)}; expected the split of "
-                             "reinvested rents to sum to 1")
+    for group, what in ((SPLIT_PARAMS, "the split of reinvested rents"),
+                        (WEIGHT_PARAMS, "the commodity basket weights")):
+        total = sum(values[p] for p in group)
+        bad = np.abs(total - 1.0) > 1e-9
+        if bad.any():
+            parts = " + ".join(f"{p} ({pick(values[p], bad):g})" for p in group)
+            raise ParameterError(f"{parts} = {pick(total, bad):g}{where(bad)}; expected {what} "
+                                 "to sum to 1")
     both = values["fund_share"] + values["reinvestment_share"]
     bad = both > 1.0 + 1e-12
     if bad.any():
@@ -245,13 +278,13 @@ def validate_perez_params(model, params: Mapping[str, object] | None = None, *,
             "expected at most 1 (the rest of fiscal rents is consumed)")
     t = model.time_settings
     lo = t.initial_time if initial_time is None else float(initial_time)
-    hi = t.final_time if final_time is None else float(final_time)
     start = values["reinvestment_start_year"]
-    bad = ~((start >= lo) & (start <= hi))
+    bad = ~((start >= lo) & np.isfinite(start))
     if bad.any():
         raise ParameterError(
-            f"reinvestment_start_year = {pick(start, bad):g}{where(bad)} is outside the run "
-            f"[{lo:g}, {hi:g}]; expected a year inside it")
+            f"reinvestment_start_year = {pick(start, bad):g}{where(bad)} is before the run "
+            f"starts ({lo:g}); expected a finite year from the start on (a year after the end "
+            "means reinvestment never starts)")
     return {k: (float(v) if v.ndim == 0 else v) for k, v in values.items()}
 
 

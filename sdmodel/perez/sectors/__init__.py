@@ -8,7 +8,7 @@ overrides of its parameters (defaults, units, plausible ranges and sources live 
 are the display form of the lower-case local names (``"Human capital"``, ``"GDP per capita"``,
 see :func:`sdmodel.perez.sectors._block.display_name`), whose python names stay lower case.
 Quantities are in honest units: money in constant US$ (``$``), people in ``Person``.
-:func:`sdmodel.perez.build_perez` assembles the nine sectors into the reference model of
+:func:`sdmodel.perez.build_perez` assembles the ten sectors into the reference model of
 Pérez (2010); :mod:`sdmodel.perez.behaviours` checks its behaviours and their sensitivity.
 
 Examples
@@ -18,16 +18,16 @@ Examples
 >>> b.constant("Effective human capital investment", 2e9, units="$/Year", doc="Education spending.")
 'Effective human capital investment'
 >>> sorted(sd.perez.sectors.human_capital(b))[:2]
-['baseline enrolment', 'cost of human capital']
+['baseline schooling', 'baseline schooling growth']
 """
 
+from .accounts import national_accounts
 from .allocation import rent_allocation
 from .bottom_up import bottom_up
 from .commodity import commodity_rents
-from .dutch_disease import dutch_disease
+from .economy import economy
 from .export_ladder import export_ladder
 from .human_capital import human_capital
-from .macro import macro_accounts
 from .technology import technology
 from .window import window_of_opportunity
 
@@ -37,8 +37,8 @@ __all__ = [
     "human_capital",
     "technology",
     "export_ladder",
-    "dutch_disease",
     "window_of_opportunity",
     "bottom_up",
-    "macro_accounts",
+    "economy",
+    "national_accounts",
 ]

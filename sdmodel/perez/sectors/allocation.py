@@ -30,7 +30,7 @@ __all__ = ["rent_allocation", "ALLOCATION_PARAMS", "LEVERS"]
 LEVERS = (
     "reinvestment share", "reinvestment start year", "human capital share",
     "technologization share", "bottom up share", "fund share", "fund spending rate",
-    "fund spending rule",
+    "fund spending rule", "withdrawal investment share",
 )
 
 ALLOCATION_PARAMS: dict[str, Param] = {
@@ -43,7 +43,8 @@ ALLOCATION_PARAMS: dict[str, Param] = {
     "reinvestment start year": Param(
         2004, "Year", 2000, 2060,
         "Policy lever: first year rents are reinvested (before it the reinvestment share is "
-        "consumed). Must lie inside the run."),
+        "consumed). Not before the run starts; a year after the run's end means reinvestment "
+        "never starts."),
     "human capital share": Param(
         0.4, "Dmnl", 0, 1,
         "Policy lever: share of reinvested rents spent on education and training. The "
@@ -69,6 +70,11 @@ ALLOCATION_PARAMS: dict[str, Param] = {
         0, "Dmnl", 0, 1,
         "Policy lever: 0 = bird-in-hand (spend the rate times the fund), 1 = permanent "
         "income (the rate times fund plus the fund's share of rents in the ground)."),
+    "withdrawal investment share": Param(
+        0, "Dmnl", 0, 1,
+        "Policy lever: share of the fund's payouts invested in domestic (T and N) capital "
+        "instead of consumed: 'park abroad, invest as capacity grows' (van der Ploeg and "
+        "Venables 2011). Default 0: payouts are consumed."),
     "fund return rate": Param(
         0.04, "1/Year", 0.02, 0.06,
         "Real return of the fund abroad (Norway's fund: about 4 % real since 1998)."),
@@ -103,7 +109,7 @@ def rent_allocation(
         Prefix for every name the sector creates.
     inputs : dict, optional
         Wiring of the names read from other sectors: ``fiscal rents``, ``gdp``,
-        ``human capital``, ``initial human capital``, ``government take``,
+        ``human capital ratio``, ``government take``,
         ``long run price``, ``price boom scale``, ``unit extraction cost``, ``resource reserves``, ``extraction``. By default the
         unprefixed names of the other sectors.
     **params : float
@@ -157,14 +163,14 @@ def rent_allocation(
              "IF THEN ELSE({fund spending rule} < 0.5, {fund spending rate} * {sovereign fund}, "
              "MIN({fund spending rate} * ({sovereign fund} + {subsoil fund wealth}), "
              "{sovereign fund} / {minimum drawdown time}))",
-             units="$/Year", doc="Payments from the fund to the budget, spent on public "
-                                 "consumption, by the chosen spending rule.")
+             units="$/Year", doc="Payments from the fund to the budget by the chosen spending "
+                                 "rule, consumed or (withdrawal investment share) invested.")
     blk.stock("sovereign fund", initial=0, inflows=["fund deposits", "fund returns"],
               outflows=["fund withdrawals"], units="$",
               doc="Financial wealth held abroad: deposits + returns - withdrawals.")
     blk.aux("absorptive capacity",
-            "{absorptive capacity ratio} * {gdp} * ({human capital} / "
-            "{initial human capital}) ^ {absorptive capacity elasticity}",
+            "{absorptive capacity ratio} * {gdp} * {human capital ratio} ^ "
+            "{absorptive capacity elasticity}",
             units="$/Year", doc="Reinvestment absorbed at half efficiency; grows with GDP and "
                                 "human capital.")
     blk.aux("absorption efficiency",

@@ -6,11 +6,11 @@ wealth-creating capacity of each part of the territory" through local clusters a
 markets (tourism, organic and gourmet food, artisan goods) — the "poverty fighters". Here
 clusters are a stock of output capacity, built by a baseline formation that keeps them at their
 share of a growing economy plus rent-funded bottom-up investment, and declining (faster under
-real appreciation: tourism and niche foods are tradable). Employment is output times labour
-intensity in each activity: clusters employ many people per unit of output, resource extraction
-and upgraded exports few, and labour intensity falls with productivity. The poverty rate moves
-with the share of the labour force without a decent job, and falls with rent-funded social
-transfers only while they flow.
+real appreciation: tourism and niche foods are tradable). Modern employment (T, N, R; see
+:mod:`sdmodel.perez.sectors.economy`) is a fixed share of the labour force; clusters hire from
+the rest at a low output per worker, and whoever they do not hire is unemployed, so employment
+never exceeds the labour force. The poverty rate moves with the unemployment rate and GNI per
+person, and falls with rent-funded social transfers only while they flow.
 
 Examples
 --------
@@ -24,9 +24,9 @@ from ._block import Block, Param
 __all__ = ["bottom_up", "BOTTOM_UP_PARAMS"]
 
 BOTTOM_UP_PARAMS: dict[str, Param] = {
-    "initial cluster output": Param(
-        6e9, "$/Year", 4e9, 8e9,
-        "Output of local clusters in 2000 (6 billion $ a year, about 3 % of GDP: community "
+    "initial cluster share": Param(
+        0.033, "Dmnl", 0.02, 0.05,
+        "Output of local clusters at the start as a share of GDP (about 3 %: community "
         "tourism, artisan and niche food producers)."),
     "cluster capital productivity": Param(
         0.4, "1/Year", 0.2, 0.6,
@@ -40,49 +40,24 @@ BOTTOM_UP_PARAMS: dict[str, Param] = {
         0.5, "Dmnl", 0.25, 1,
         "Elasticity of cluster decline to the real exchange rate (tourism and niche food "
         "exports are partly tradable)."),
-    "resource labour intensity": Param(
-        1e-5, "Person*Year/$", 5e-6, 2e-5,
-        "Jobs per $ a year of resource output in 2000: one job per $100 000 of output a year "
-        "in mining and oil."),
-    "upgraded labour intensity": Param(
-        3e-5, "Person*Year/$", 2e-5, 5e-5,
-        "Jobs per $ a year of processed, speciality and niche exports (one job per about "
-        "$33 000 of output a year): skill- and capital-intensive process industries."),
-    "other tradables labour intensity": Param(
-        6e-5, "Person*Year/$", 4e-5, 8e-5,
-        "Jobs per $ a year of fabrication output (one job per about $17 000 of output a "
-        "year)."),
-    "cluster labour intensity": Param(
-        2.5e-4, "Person*Year/$", 1.5e-4, 3.5e-4,
-        "Jobs per $ a year of cluster output (one job per $4 000 of output a year): the "
-        "labour-intensive 'poverty fighters'."),
-    "nontradable labour intensity": Param(
-        8e-5, "Person*Year/$", 6e-5, 1e-4,
-        "Jobs per $ a year of non-tradable output (one job per $12 500 of output a year)."),
-    "modern productivity elasticity": Param(
-        0.7, "Dmnl", 0.5, 0.9,
-        "Elasticity of labour productivity in resource, upgraded and fabrication activities "
-        "to technological capability (part of output growth comes from more workers)."),
-    "service productivity share": Param(
-        0.4, "Dmnl", 0.25, 0.55,
-        "Labour productivity in non-tradables and clusters grows at this share of the "
-        "frontier's growth (Baumol: services lag)."),
-    "participation rate": Param(
-        0.45, "Dmnl", 0.45, 0.45,
-        "Labour force per person (ILO: about 45 % of the population in Latin America). "
-        "Fixed: only the employment rate's level depends on it."),
-    "labour market friction": Param(
-        8, "Dmnl", 4, 16,
-        "Exponent n of the smooth cap of the employment rate, e = x / (1 + x^n)^(1/n) with x = "
-        "jobs / labour force: frictional unemployment keeps e below 1 as labour demand "
-        "approaches the labour force (higher n: a sharper cap)."),
+    "cluster productivity ratio": Param(
+        0.3, "Dmnl", 0.2, 0.5,
+        "Output per cluster worker relative to the average output per employed person at the "
+        "start: the labour-intensive 'poverty fighters' (informal and small-firm "
+        "productivity is 20-50 % of the average in Latin America; IDB 2010, The Age of "
+        "Productivity)."),
+    "cluster hiring limit": Param(
+        0.9, "Dmnl", 0.8, 0.95,
+        "Largest share of the workers outside modern employment that clusters can hire "
+        "(the rest are frictionally unemployed)."),
     "initial poverty rate": Param(
         0.42, "Dmnl", 0.3, 0.5,
-        "Share of the population in poverty in 2000 (ECLAC: 44 % in Latin America, 2002)."),
+        "Share of the population in poverty at the start (ECLAC: 44 % in Latin America, "
+        "2002)."),
     "poverty floor": Param(
         0.05, "Dmnl", 0.02, 0.1,
-        "Poverty that jobs alone do not remove (old age, disability, remote households): "
-        "the lowest rates in the region are near 5-10 %."),
+        "Poverty that jobs and growth alone do not remove (old age, disability, remote "
+        "households): the lowest rates in the region are near 5-10 %."),
     "transfer share": Param(
         0.2, "Dmnl", 0.1, 0.4,
         "Share of rent-funded public consumption (and fund payouts) reaching the poor as "
@@ -94,8 +69,12 @@ BOTTOM_UP_PARAMS: dict[str, Param] = {
         "programmes of 0.3-0.5 % of GDP lowered poverty by a few points)."),
     "poverty elasticity": Param(
         0.8, "Dmnl", 0.5, 1.2,
-        "Elasticity of the poverty rate to the share of the labour force without a decent "
-        "job."),
+        "Elasticity of the poverty rate (above its floor) to the unemployment rate."),
+    "poverty income elasticity": Param(
+        0.8, "Dmnl", 0.4, 1.5,
+        "Elasticity of the poverty rate (above its floor) to GNI per person (growth "
+        "elasticities of moderate poverty of 0.5-2; Ravallion and Chen 1997, Bourguignon "
+        "2003)."),
 }
 
 
@@ -116,19 +95,17 @@ def bottom_up(
         Prefix for every name the sector creates.
     inputs : dict, optional
         Wiring of ``effective bottom up investment``, ``real exchange rate``,
-        ``world frontier``, ``frontier growth rate``, ``technological capability``,
-        ``initial capability``,
-        ``extraction``, ``upgraded exports``, ``other tradables output``,
-        ``nontradable output``, ``population``, ``rent consumption``, ``fund withdrawals``
-        and ``gdp``.
+        ``world frontier``, ``frontier tfp growth``, ``nontradable tfp index``, ``initial
+        gdp``, ``initial labour force``, ``initial unemployment rate``, ``labour force``,
+        ``modern employment``, ``rent funded consumption``, ``gdp`` and ``gni per capita``.
     **params : float
         Overrides of :data:`BOTTOM_UP_PARAMS` (underscored keys).
 
     Returns
     -------
     dict
-        ``{local name: model name}``, including ``cluster output``, ``total employment``,
-        ``employment rate`` and ``poverty rate``.
+        ``{local name: model name}``, including ``cluster output``, ``cluster job demand``,
+        ``total employment``, ``unemployment rate`` and ``poverty rate``.
 
     Examples
     --------
@@ -136,8 +113,10 @@ def bottom_up(
     """
     blk = Block(b, prefix=prefix, inputs=inputs)
     blk.params(BOTTOM_UP_PARAMS, {k.replace("_", " "): v for k, v in params.items()})
+    blk.aux("initial cluster output", "{initial cluster share} * {initial gdp}", units="$/Year",
+            doc="Output of local clusters at the start.")
     blk.flow("cluster formation",
-             "({cluster decline rate} + {frontier growth rate}) * {initial cluster output} * "
+             "({cluster decline rate} + {frontier tfp growth}) * {initial cluster output} * "
              "{world frontier} + "
              "{effective bottom up investment} * {cluster capital productivity}",
              units="$/Year/Year", doc="New cluster capacity: a baseline keeping clusters at "
@@ -150,49 +129,38 @@ def bottom_up(
     blk.stock("cluster output", initial="{initial cluster output}",
               inflows=["cluster formation"], outflows=["cluster decline"], units="$/Year",
               doc="Output of local clusters (the bottom-up half of the dual model).")
-    blk.aux("modern productivity",
-            "({technological capability} / {initial capability}) ^ "
-            "{modern productivity elasticity}",
-            units="Dmnl", doc="Labour productivity in resource, upgraded and fabrication "
-                              "activities relative to 2000.")
-    blk.aux("service productivity", "{world frontier} ^ {service productivity share}",
-            units="Dmnl", doc="Labour productivity in non-tradables and clusters relative to "
-                              "2000.")
+    blk.aux("cluster output per worker",
+            "{cluster productivity ratio} * {initial gdp} / ({initial labour force} * "
+            "(1 - {initial unemployment rate})) * {nontradable tfp index}",
+            units="$/(Person*Year)", doc="Output per cluster worker: a share of the initial "
+                                         "average, growing like service productivity.")
+    blk.aux("cluster job demand", "{cluster output} / {cluster output per worker}",
+            units="Person", doc="Workers clusters need for their output.")
+    blk.aux("job pool", "{labour force} - {modern employment}", units="Person",
+            doc="Workers outside modern employment (T, N, R): cluster workers and the "
+                "unemployed.")
     blk.aux("cluster employment",
-            "{cluster output} * {cluster labour intensity} / {service productivity}",
-            units="Person", doc="Jobs in local clusters.")
-    blk.aux("top down employment",
-            "({resource labour intensity} * {extraction} + {upgraded labour intensity} * "
-            "{upgraded exports} + {other tradables labour intensity} * "
-            "{other tradables output}) / {modern productivity}",
-            units="Person", doc="Jobs in resource extraction, upgraded exports and "
-                                "fabrication.")
-    blk.aux("nontradable employment",
-            "{nontradable output} * {nontradable labour intensity} / {service productivity}",
-            units="Person", doc="Jobs in non-tradables.")
-    blk.aux("total employment",
-            "{cluster employment} + {top down employment} + {nontradable employment}",
-            units="Person", doc="Decent jobs in the economy.")
-    blk.aux("labour force", "{participation rate} * {population}", units="Person",
-            doc="Labour force.")
-    blk.aux("labour demand ratio", "{total employment} / {labour force}", units="Dmnl",
-            doc="Decent jobs offered per member of the labour force.")
-    blk.aux("employment rate",
-            "{labour demand ratio} / (1 + {labour demand ratio} ^ {labour market friction}) ^ "
-            "(1 / {labour market friction})",
-            units="Dmnl", doc="Share of the labour force in decent jobs (the rest are unemployed "
-                              "or informal): the labour demand ratio, smoothly capped below 1 "
-                              "by frictional unemployment.")
-    blk.aux("social transfers", "{transfer share} * ({rent consumption} + {fund withdrawals})",
+            "MIN({cluster job demand}, {cluster hiring limit} * {job pool})", units="Person",
+            doc="Jobs in local clusters, at most the hiring limit of the pool.")
+    blk.aux("total employment", "{modern employment} + {cluster employment}", units="Person",
+            doc="Employed people; at most the labour force.")
+    blk.aux("unemployment", "{labour force} - {total employment}", units="Person",
+            doc="Unemployed people (the pool not hired by clusters).")
+    blk.aux("unemployment rate", "{unemployment} / {labour force}", units="Dmnl",
+            doc="Unemployment over the labour force.")
+    blk.aux("employment rate", "{total employment} / {labour force}", units="Dmnl",
+            doc="Employment over the labour force (one minus the unemployment rate).")
+    blk.aux("social transfers", "{transfer share} * {rent funded consumption}",
             units="$/Year", doc="Rent-funded transfers reaching the poor (only while rents or "
                                 "fund payouts flow).")
     blk.aux("transfer ratio", "{social transfers} / {gdp}", units="Dmnl",
             doc="Social transfers relative to GDP.")
     blk.aux("poverty rate",
-            "MIN({poverty floor} + ({initial poverty rate} - {poverty floor}) * ((1 - "
-            "{employment rate}) / (1 - INITIAL({employment rate}))) ^ {poverty elasticity} * "
+            "MIN({poverty floor} + ({initial poverty rate} - {poverty floor}) * "
+            "({unemployment rate} / INITIAL({unemployment rate})) ^ {poverty elasticity} * "
+            "({gni per capita} / INITIAL({gni per capita})) ^ (-{poverty income elasticity}) * "
             "EXP(-{transfer poverty effect} * ({transfer ratio} - INITIAL({transfer ratio}))), 1)",
             units="Dmnl", doc="Share of the population in poverty: a floor plus a part moving "
-                              "with the share of the labour force without a decent job and "
-                              "lowered by rent-funded transfers while they last.")
+                              "with unemployment and GNI per person and lowered by rent-funded "
+                              "transfers while they last.")
     return dict(blk.created)

@@ -2,10 +2,15 @@
 
 Money is in constant US dollars (unit ``$``). The resource is measured by its value at the 2000
 world price (unit ``$``: a constant-price volume, as real GDP is), so the commodity price is a
-dimensionless index (2000 = 1) and rents are ``(price - unit cost) x extraction``. The price
-path is history up to the last year of data (a lookup built from a real series) and one of three
-scenario paths after it. Extraction is limited by an extraction capacity (which follows the
-expected price with an investment lag) and by a depleting reserve (never more than ``reserves /
+dimensionless index (2000 = 1) and rents are ``(price - unit cost) x extraction``. The country's
+own price is a basket: ``energy weight``, ``metals weight`` and ``agriculture weight`` (summing to
+one) over three real price lookups (World Bank Pink Sheet, each 2000 = 1), history up to the
+last year of data and one of three scenario paths after it. The initial extraction is set by
+the resource rents' share of GDP at the start (``resource output share``, WDI
+NY.GDP.TOTL.RT.ZS / 100) with the initial price and unit cost; the initial reserve by a
+reserve life. Extraction is limited by an extraction capacity (the resource sector's
+capital, which follows the expected price with an investment lag; its cost is inside the unit
+extraction cost) and by a depleting reserve (never more than ``reserves /
 minimum depletion time`` a year, so the reserve cannot go negative). The government takes a
 share of the rents; foreign owners repatriate their part of the rest.
 
@@ -13,17 +18,23 @@ Examples
 --------
 >>> import sdmodel as sd
 >>> b = sd.Builder("m", initial_time=2000, final_time=2030, time_step=0.25)
->>> names = sd.perez.sectors.commodity_rents(b, history=[(2000, 1.0), (2010, 2.0)])   # doctest: +SKIP
+>>> h = dict.fromkeys(("energy", "metals", "agriculture"), [(2000, 1.0), (2010, 2.0)])
+>>> names = sd.perez.sectors.commodity_rents(b, histories=h, sources=dict.fromkeys(h, "x"))   # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ...exceptions import BuilderError
 from ._block import Block, Param
 
-__all__ = ["commodity_rents", "COMMODITY_PARAMS"]
+__all__ = ["commodity_rents", "COMMODITY_PARAMS", "BASKET"]
+
+#: The commodity basket: keys of the three price lookups (and of their weights).
+BASKET = ("energy", "metals", "agriculture")
+_BASKET_TEXT = {"energy": "energy", "metals": "metals and minerals",
+                "agriculture": "non-energy commodity"}
 
 #: Constants of the sector: default, units, plausible range, source.
 COMMODITY_PARAMS: dict[str, Param] = {
@@ -53,26 +64,38 @@ COMMODITY_PARAMS: dict[str, Param] = {
     "second boom duration": Param(
         4, "Year", 2, 8,
         "Half-width of the second boom (years from peak to exp(-1) of its height)."),
+    "energy weight": Param(
+        0.5, "Dmnl", 0, 1,
+        "Interface constant: weight of the real energy price index in the country's own "
+        "commodity price (oil and gas exporters: about 1). Default: the equally weighted "
+        "energy and metals basket of a mixed exporter. The three weights sum to one."),
+    "metals weight": Param(
+        0.5, "Dmnl", 0, 1,
+        "Interface constant: weight of the real metals and minerals price index (copper "
+        "exporters: about 1)."),
+    "agriculture weight": Param(
+        0, "Dmnl", 0, 1,
+        "Interface constant: weight of the real non-energy (agriculture, fertilizer, metals) "
+        "price index, for agricultural exporters."),
+    "resource output share": Param(
+        0.045, "Dmnl", 0.01, 0.3,
+        "Interface constant: resource rents as a share of GDP at the start (WDI "
+        "NY.GDP.TOTL.RT.ZS / 100; 2000: Chile 4.9 %, Colombia 5.8 %, Mexico 3.6 %). With the "
+        "initial price and unit cost it sets the initial extraction."),
     "base unit extraction cost": Param(
         0.7, "Dmnl", 0.5, 0.85,
-        "Unit extraction cost with the reserve intact, as a share of the 2000 price: rents "
-        "of about 30 % of resource output value before the boom, i.e. 3.3 % of GDP with "
-        "resource output at 11 % of GDP (WDI total natural resource rents in 2000: Chile 4.9 "
-        "%, Colombia 5.8 %, Mexico 3.6 %)."),
+        "Unit extraction cost with the reserve intact, as a share of the initial price (pure "
+        "scenario price at the start): rents of about 30 % of resource output value, so "
+        "resource output is about 15 % of GDP when rents are 4.5 % of it."),
     "depletion cost effect": Param(
         0.4, "Dmnl", 0, 1,
-        "Rise in unit cost (share of the 2000 price) as the reserve is exhausted: poorer, "
+        "Rise in unit cost (share of the initial price) as the reserve is exhausted: poorer, "
         "deeper deposits are mined last."),
-    "initial reserves": Param(
-        2e12, "$", 1.2e12, 3e12,
-        "Reserve valued at the 2000 price (2 trillion $), about 100 years of initial "
-        "extraction (proved reserves of 30-60 years of production for copper and oil, which "
-        "have been replenished by exploration for decades)."),
-    "initial extraction capacity": Param(
-        2e10, "$/Year", 2e10, 2e10,
-        "Extraction capacity in 2000, valued at the 2000 price: 20 billion $ a year, 11 % of "
-        "the initial GDP of about 180 billion $. Fixed: with the other initial outputs it sets "
-        "the size of the stylised economy."),
+    "initial reserve life": Param(
+        100, "Year", 60, 150,
+        "Initial reserve in years of initial extraction: proved reserves of 30-60 years of "
+        "production for copper and oil, which exploration has replenished for decades, so "
+        "the ultimately recoverable reserve is larger."),
     "minimum depletion time": Param(
         10, "Year", 5, 20,
         "Smallest reserves-to-extraction ratio: extraction never exceeds reserves divided by "
@@ -100,9 +123,10 @@ COMMODITY_PARAMS: dict[str, Param] = {
 def commodity_rents(
     b,
     *,
-    history: Sequence[tuple[float, float]],
+    histories: Mapping[str, Sequence[tuple[float, float]]],
+    sources: Mapping[str, str],
     prefix: str = "",
-    source: str = "a real annual commodity price series",
+    inputs: dict[str, str] | None = None,
     **params: float,
 ) -> dict[str, str]:
     """Add the commodity price, extraction, reserves and resource rents.
@@ -111,13 +135,16 @@ def commodity_rents(
     ----------
     b : sdmodel.Builder
         The model being assembled.
-    history : sequence of (year, index)
-        Observed price index (2000 = 1) by year; becomes the lookup ``price history``. The last
-        year is where the scenario paths start.
+    histories : mapping of str to sequence of (year, index)
+        ``{"energy" | "metals" | "agriculture": [(year, index 2000 = 1), ...]}``, the same
+        years in each; they become the lookups ``<key> price history``. The last year is where
+        the scenario paths start.
+    sources : mapping of str to str
+        Source of each series, written into its documentation.
     prefix : str, optional
         Prefix for every name the sector creates.
-    source : str, optional
-        Source of ``history``, written into its documentation.
+    inputs : dict, optional
+        Wiring of ``initial gdp`` ($/Year, from the economy sector).
     **params : float
         Overrides of the defaults in :data:`COMMODITY_PARAMS` (keys are the Vensim names with
         underscores, e.g. ``government_take=0.6``).
@@ -132,30 +159,38 @@ def commodity_rents(
 
     Examples
     --------
-    >>> names = commodity_rents(b, history=[(2000, 1.0), (2010, 2.0)])   # doctest: +SKIP
+    >>> h = [(2000, 1.0), (2010, 2.0)]
+    >>> names = commodity_rents(b, histories=dict.fromkeys(BASKET, h), sources=dict.fromkeys(BASKET, 'x'))   # doctest: +SKIP
     >>> names["resource rents"]                                          # doctest: +SKIP
     'Resource rents'
     """
-    points = [(float(x), float(y)) for x, y in history]
-    if len(points) < 2:
-        raise BuilderError(f"price history has {len(points)} point(s); expected at least 2")
-    blk = Block(b, prefix=prefix)
+    series = {k: [(float(x), float(y)) for x, y in v] for k, v in histories.items()}
+    if set(series) != set(BASKET):
+        raise BuilderError(f"price histories {sorted(series)}; expected {list(BASKET)}")
+    years = [x for x, _ in series[BASKET[0]]]
+    if len(years) < 2 or any([x for x, _ in v] != years for v in series.values()):
+        raise BuilderError("price histories must hold the same years, at least two")
+    blk = Block(b, prefix=prefix, inputs=inputs)
     blk.params(COMMODITY_PARAMS, {k.replace("_", " "): v for k, v in params.items()})
-    last_year, last_price = points[-1]
-    blk.lookup(
-        "price history", points, units="Dmnl", input_units="Dmnl",
-        doc=f"Observed commodity price index, annual averages, 2000 = 1: {source}. Built from "
-            f"the data when the model is generated; {int(points[0][0])}-{int(last_year)}. "
-            "Its input is the calendar year as a number (Time / one year), as Vensim wants "
-            "lookup inputs dimensionless.")
+    last_year = years[-1]
+    for key in BASKET:
+        blk.lookup(
+            f"{key} price history", series[key], units="Dmnl", input_units="Dmnl",
+            doc=f"Observed real {_BASKET_TEXT[key]} price index, annual averages, 2000 = 1: "
+                f"{sources[key]}. Built from the data when the model is generated; "
+                f"{int(years[0])}-{int(last_year)}. Its input is the calendar year as a number "
+                "(Time / one year), as Vensim wants lookup inputs dimensionless.")
     blk.constant("one year", 1, units="Year", doc="One year: turns Time into the "
-                 "dimensionless calendar year the price history lookup reads.", limits=(1, 1))
+                 "dimensionless calendar year the price history lookups read.", limits=(1, 1))
     blk.constant("last price year", last_year, units="Year",
                  doc="Last year of the observed price series; scenario paths start here. "
                      "Generated from the data.", limits=(last_year, last_year))
-    blk.constant("last observed price", last_price, units="Dmnl",
-                 doc="Price index in the last year of data (2000 = 1). Generated from the data.",
-                 limits=(last_price, last_price))
+    basket = " + ".join(f"{{{k} weight}} * {{{k} price history}}(%s)" for k in BASKET)
+    blk.aux("price history", basket % (("Time / {one year}",) * 3), units="Dmnl",
+            doc="The country's own commodity price index (2000 = 1): the basket of the three "
+                "real price lookups weighted by the energy, metals and agriculture weights.")
+    blk.aux("last observed price", basket % (("{last price year} / {one year}",) * 3),
+            units="Dmnl", doc="The basket price in the last year of data (2000 = 1).")
     blk.aux("reverting price",
             "{long run price} + ({last observed price} - {long run price}) * "
             "EXP(({last price year} - Time) / {price reversion time})",
@@ -167,7 +202,7 @@ def commodity_rents(
             units="Dmnl", doc="Scenario 2: a bell-shaped second boom added to the reverting "
                               "path.")
     blk.aux("scenario price",
-            "IF THEN ELSE(Time <= {last price year}, {price history}(Time / {one year}), "
+            "IF THEN ELSE(Time <= {last price year}, {price history}, "
             "IF THEN ELSE({price scenario} < 0.5, {reverting price}, "
             "IF THEN ELSE({price scenario} < 1.5, {last observed price}, "
             "{reverting price} + {second boom})))",
@@ -179,13 +214,25 @@ def commodity_rents(
                               "cost when the price boom scale is 0.")
     blk.aux("expected price", "SMOOTH({commodity price}, {price expectation time})",
             units="Dmnl", doc="Price expected by investors in extraction capacity.")
+    blk.aux("initial scenario price", "INITIAL({scenario price})", units="Dmnl",
+            doc="The basket price at the start of the run (2000 = 1), before the boom scale.")
     blk.aux("unit extraction cost",
-            "{base unit extraction cost} + {depletion cost effect} * (1 - {resource reserves} "
-            "/ {initial reserves})",
-            units="Dmnl", doc="Cost per unit of resource (share of the 2000 price), rising as "
-                              "the reserve is depleted.")
+            "{initial scenario price} * ({base unit extraction cost} + {depletion cost effect} "
+            "* (1 - {resource reserves} / {initial reserves}))",
+            units="Dmnl", doc="Cost per unit of resource (index, 2000 = 1), a share of the "
+                              "initial price rising as the reserve is depleted.")
+    blk.aux("initial extraction capacity",
+            "{resource output share} * {initial gdp} / ((1 - {base unit extraction cost}) * "
+            "{initial scenario price})",
+            units="$/Year", doc="Extraction at the start, valued at the 2000 price: the rents "
+                                "share of GDP over the unit rent at the initial price.")
+    blk.aux("initial reserves", "{initial reserve life} * {initial extraction capacity}",
+            units="$", doc="Reserve at the start, valued at the 2000 price.")
+    blk.aux("base commodity price", "INITIAL({commodity price})", units="Dmnl",
+            doc="The commodity price at the start: the base-year price at which the resource "
+                "volume enters GDP at constant prices.")
     blk.aux("desired extraction capacity",
-            "{initial extraction capacity} * ({expected price} / INITIAL({commodity price})) ^ "
+            "{initial extraction capacity} * ({expected price} / {base commodity price}) ^ "
             "{supply elasticity}",
             units="$/Year", doc="Capacity investors aim for (valued at the 2000 price): "
                                 "constant-elasticity supply response to the expected price "

@@ -27,11 +27,12 @@ __all__ = ["export_ladder", "LADDER_PARAMS", "TIERS", "tier_params"]
 #: The tiers above raw commodities, bottom to top.
 TIERS = ("processed", "speciality", "niche")
 
-# (market potential in $/Year, base barrier, closed barrier, exchange rate elasticity, unit value)
+# (market potential, share of initial GDP; base barrier, closed barrier, exchange rate
+# elasticity, unit value)
 _TIER_DEFAULTS = {
-    "processed": (3e10, 0.34, 0.42, 1.0, 1.5),
-    "speciality": (2.4e10, 0.44, 0.56, 0.6, 3),
-    "niche": (1.6e10, 0.50, 0.64, 0.3, 5),
+    "processed": (0.16, 0.34, 0.42, 1.0, 1.5),
+    "speciality": (0.13, 0.44, 0.56, 0.6, 3),
+    "niche": (0.09, 0.50, 0.64, 0.3, 5),
 }
 _TIER_TEXT = {
     "processed": "processed commodities (refined metals, pulp, processed foods)",
@@ -48,10 +49,10 @@ def tier_params(tier: str) -> dict[str, Param]:
     text = _TIER_TEXT[tier]
     return {
         f"{tier} market potential": Param(
-            pot, "$/Year", pot * 0.5, pot * 2,
-            f"World market for {text} open to the country, in $ a year of value added at the "
-            f"2000 frontier ({pot / 1e9:g} billion $ a year; grows with the frontier). "
-            "Stylised: sets the tier's ceiling at a few % of GDP."),
+            pot, "Dmnl", pot * 0.5, pot * 2,
+            f"World market for {text} open to the country, in value added a year as a share "
+            f"of the initial GDP ({pot:g}; grows with the frontier). Stylised: sets the tier's "
+            "ceiling at a few % of GDP."),
         f"{tier} base barrier": Param(
             base, "Dmnl", base - 0.04, base + 0.04,
             f"Effective capability needed to produce {tier} exports while the window is open, "
@@ -116,7 +117,7 @@ def export_ladder(
     prefix : str, optional
         Prefix for every name the sector creates.
     inputs : dict, optional
-        Wiring of ``effective capability``, ``world frontier``, ``window openness``,
+        Wiring of ``effective capability``, ``initial gdp``, ``world frontier``, ``window openness``,
         ``real exchange rate`` and ``resource value added`` (raw commodity exports).
     **params : float
         Overrides of :data:`LADDER_PARAMS` (underscored keys).
@@ -137,7 +138,8 @@ def export_ladder(
     blk.params(LADDER_PARAMS, {k.replace("_", " "): v for k, v in params.items()})
     for tier in TIERS:
         t = tier
-        blk.aux(f"{t} market", f"{{{t} market potential}} * {{world frontier}}", units="$/Year",
+        blk.aux(f"{t} market", f"{{{t} market potential}} * {{initial gdp}} * {{world frontier}}",
+                units="$/Year",
                 doc=f"World market for {t} exports open to the country, growing with the "
                     "frontier.")
         blk.aux(f"{t} entry barrier",

@@ -1,10 +1,14 @@
-"""Sector 3: human capital with an education pipeline.
+"""Sector 3: schooling, the education pipeline and Mincer human capital.
 
-Enrolment (a baseline that just replaces depreciation, plus what rent-funded education buys)
-enters an education pipeline and graduates after a third-order delay of about six years; the
-graduates add to a human-capital stock (an index, 2000 = 1) that depreciates as skills become
-obsolete and skilled people retire or emigrate. Without extra spending the stock stays at its
-initial level.
+Average years of schooling of the labour force ``s`` follow a baseline trend (``schooling
+growth``, before any policy) plus the extra schooling bought by rent-funded education: spending
+buys school years of the labour force at a cost per year and per member of the labour force (a
+share of GDP per person); the extra years reach the labour force after a third-order delay of
+about six years (from enrolment to graduates at work) and leave it as schooled workers retire.
+Human capital per worker is the Penn World Table mapping of schooling (Caselli 2005; PWT 9-10,
+``hc``): ``h = exp(phi(s))`` with Mincer returns 13.4 % for the first 4 years, 10.1 % for the
+next 4 and 6.8 % beyond 8 (Psacharopoulos 1994). ``h`` enters production (labour-augmenting,
+:mod:`sdmodel.perez.sectors.economy`).
 
 Examples
 --------
@@ -15,26 +19,50 @@ from __future__ import annotations
 
 from ._block import Block, Param
 
-__all__ = ["human_capital", "HUMAN_CAPITAL_PARAMS"]
+__all__ = ["human_capital", "HUMAN_CAPITAL_PARAMS", "mincer"]
+
+#: (years up to which the return applies, return per year) of the PWT mapping.
+MINCER = ((4.0, 0.134), (8.0, 0.101), (float("inf"), 0.068))
 
 HUMAN_CAPITAL_PARAMS: dict[str, Param] = {
-    "initial human capital": Param(
-        1, "Dmnl", 1, 1,
-        "Human capital index in 2000 (= 1 by definition; fixed)."),
+    "initial schooling years": Param(
+        7.5, "Year", 4, 12,
+        "Interface constant: average years of schooling of the population 25+ at the start "
+        "(Barro and Lee 2013: Latin America about 7 in 2000; PWT hc inverted by the Mincer "
+        "mapping)."),
+    "schooling growth": Param(
+        0.08, "Dmnl", 0, 0.15,
+        "Interface constant: baseline trend of schooling, years per year, before any policy "
+        "(Barro-Lee: Latin America gained about 0.8-1 year per decade 1990-2010)."),
     "education delay": Param(
         6, "Year", 3, 10,
-        "Average time from enrolment to a skilled graduate (secondary to tertiary and "
-        "technical training: 3-10 years); third-order delay."),
+        "Average time from rent-funded enrolment to graduates in the labour force (secondary to "
+        "tertiary and technical training: 3-10 years); third-order delay."),
     "human capital depreciation rate": Param(
-        0.03, "1/Year", 0.01, 0.06,
-        "Loss of skills per year through obsolescence, retirement and emigration "
-        "(estimates of human-capital depreciation range 1-6 %/yr)."),
-    "cost of human capital": Param(
-        3e11, "$", 1.5e11, 6e11,
-        "Spending that adds one unit to the human capital index (300 billion $): baseline "
-        "education spending of about 5 % of the initial GDP (9 billion $ a year) maintains the "
-        "index against 3 %/yr depreciation, i.e. 300 billion $ per unit."),
+        0.025, "1/Year", 0.01, 0.06,
+        "Share of the extra schooling leaving the labour force per year (retirement after a "
+        "working life of about 40 years, obsolescence and emigration)."),
+    "schooling cost share": Param(
+        0.2, "Dmnl", 0.1, 0.4,
+        "Cost of one more year of schooling per member of the labour force, as a share of GDP "
+        "per person (public spending per secondary student is 15-20 % of GDP per person in "
+        "Latin America, UNESCO UIS; tertiary more)."),
 }
+
+
+def mincer(years: float) -> float:
+    """The exponent phi(s) of the PWT schooling-to-human-capital mapping.
+
+    Examples
+    --------
+    >>> round(mincer(10.0), 3)
+    1.074
+    """
+    total, lower = 0.0, 0.0
+    for upper, rate in MINCER:
+        total += rate * max(min(years, upper) - lower, 0.0)
+        lower = upper
+    return total
 
 
 def human_capital(
@@ -44,7 +72,7 @@ def human_capital(
     inputs: dict[str, str] | None = None,
     **params: float,
 ) -> dict[str, str]:
-    """Add the education pipeline and the human-capital stock.
+    """Add schooling, the education pipeline and human capital.
 
     Parameters
     ----------
@@ -53,14 +81,15 @@ def human_capital(
     prefix : str, optional
         Prefix for every name the sector creates.
     inputs : dict, optional
-        Wiring of ``effective human capital investment`` ($/Year).
+        Wiring of ``effective human capital investment`` ($/Year), ``gdp per capita`` and
+        ``labour force``.
     **params : float
         Overrides of :data:`HUMAN_CAPITAL_PARAMS` (underscored keys).
 
     Returns
     -------
     dict
-        ``{local name: model name}``, including ``human capital`` and
+        ``{local name: model name}``, including ``schooling years``, ``human capital`` and
         ``students in education``.
 
     Examples
@@ -69,26 +98,38 @@ def human_capital(
     """
     blk = Block(b, prefix=prefix, inputs=inputs)
     blk.params(HUMAN_CAPITAL_PARAMS, {k.replace("_", " "): v for k, v in params.items()})
-    blk.aux("baseline enrolment",
-            "{human capital depreciation rate} * {initial human capital}", units="1/Year",
-            doc="Enrolment paid by the ordinary budget: just replaces depreciation, so human "
-                "capital stays at its initial level without rent-funded education.")
-    blk.flow("enrolment",
-             "{baseline enrolment} + {effective human capital investment} / "
-             "{cost of human capital}",
-             units="1/Year", doc="Human capital entering education per year (index units).")
-    blk.flow("graduation",
-             "DELAY3I({enrolment}, {education delay}, {baseline enrolment})", units="1/Year",
-             doc="Graduates: enrolment after a third-order delay, starting from the baseline "
-                 "(rent-funded students enrolled at the start graduate only after the delay).")
-    blk.stock("students in education", initial="{baseline enrolment} * {education delay}",
-              inflows=["enrolment"], outflows=["graduation"], units="Dmnl",
-              doc="The education pipeline: human capital in training (starts in the baseline "
-                  "steady state).")
-    blk.flow("human capital depreciation",
-             "{human capital depreciation rate} * {human capital}", units="1/Year",
-             doc="Skills lost per year.")
-    blk.stock("human capital", initial="{initial human capital}", inflows=["graduation"],
-              outflows=["human capital depreciation"], units="Dmnl",
-              doc="Skilled-labour index (2000 = 1), fed by graduates, depreciating.")
+    blk.flow("baseline schooling growth", "{schooling growth}", units="Dmnl",
+             doc="Years of schooling added per year by the baseline trend.")
+    blk.stock("baseline schooling", initial="{initial schooling years}",
+              inflows=["baseline schooling growth"], units="Year",
+              doc="Schooling of the labour force without rent-funded education.")
+    blk.aux("schooling year cost",
+            "{schooling cost share} * {gdp per capita} * {labour force}", units="$/Year",
+            doc="Spending a year that adds one year of schooling to the whole labour force "
+                "(per year of schooling).")
+    blk.flow("enrolment", "{effective human capital investment} / {schooling year cost}",
+             units="Dmnl", doc="Years of schooling of the labour force bought per year.")
+    blk.flow("graduation", "DELAY3I({enrolment}, {education delay}, 0)", units="Dmnl",
+             doc="Extra schooling reaching the labour force: enrolment after a third-order "
+                 "delay.")
+    blk.stock("students in education", initial=0, inflows=["enrolment"],
+              outflows=["graduation"], units="Year",
+              doc="The education pipeline: extra schooling in training.")
+    blk.flow("schooling depreciation", "{human capital depreciation rate} * {extra schooling}",
+             units="Dmnl", doc="Extra schooling leaving the labour force.")
+    blk.stock("extra schooling", initial=0, inflows=["graduation"],
+              outflows=["schooling depreciation"], units="Year",
+              doc="Years of schooling of the labour force added by rent-funded education.")
+    blk.aux("schooling years", "{baseline schooling} + {extra schooling}", units="Year",
+            doc="Average years of schooling of the labour force, s.")
+    terms, lower = [], 0.0
+    for upper, rate in MINCER:
+        hi = "{schooling years}" if upper == float("inf") else f"MIN({{schooling years}}, {upper:g} * {{one year}})"
+        terms.append(f"{rate:g} * MAX({hi} - {lower:g} * {{one year}}, 0)")
+        lower = upper
+    blk.aux("mincer exponent", "(" + " + ".join(terms) + ") / {one year}", units="Dmnl",
+            doc="phi(s): 0.134 per year of schooling up to 4, 0.101 from 4 to 8, 0.068 beyond "
+                "(the PWT mapping; Psacharopoulos 1994).")
+    blk.aux("human capital", "EXP({mincer exponent})", units="Dmnl",
+            doc="Human capital per worker h = exp(phi(s)), the PWT hc index.")
     return dict(blk.created)

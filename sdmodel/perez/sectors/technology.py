@@ -28,15 +28,20 @@ from ._block import Block, Param
 __all__ = ["technology", "TECHNOLOGY_PARAMS"]
 
 TECHNOLOGY_PARAMS: dict[str, Param] = {
-    "frontier growth rate": Param(
-        0.015, "1/Year", 0.01, 0.02,
-        "Growth of the world technology frontier (US TFP and productivity growth of about "
-        "1-2 %/yr; 1.5 %/yr as in Nelson-Phelps calibrations)."),
-    "initial capability": Param(
-        0.4, "Dmnl", 0.3, 0.5,
-        "Capability in 2000 relative to the frontier (PWT 10.01 TFP at current PPPs, ctfp, "
-        "of 0.4-0.7 for Latin American resource exporters; lower for technological "
-        "capability proper)."),
+    "frontier tfp growth": Param(
+        0.01, "1/Year", 0.005, 0.015,
+        "Interface constant: growth of the world technology frontier's TFP (PWT 10.01 rtfpna "
+        "of the USA: about 0.5-1 %/yr since 1990); labour productivity on the frontier grows "
+        "at this over one minus the capital share."),
+    "initial relative tfp": Param(
+        0.55, "Dmnl", 0.3, 0.9,
+        "Interface constant: TFP at the start relative to the frontier (PWT 10.01 ctfp, USA = "
+        "1: 0.4-0.8 for Latin American resource exporters in 2000)."),
+    "reference capability": Param(
+        0.4, "Dmnl", 0.4, 0.4,
+        "Effective capability of the economy at the start on the scale of the export "
+        "ladder's entry barriers (fixed: the barriers are calibrated on it; the ladder's "
+        "redesign is issue #13)."),
     "catch up elasticity": Param(
         1, "Dmnl", 0.5, 2,
         "Elasticity of the catch-up speed to human capital (Nelson-Phelps phi(H); "
@@ -88,7 +93,7 @@ def technology(
     prefix : str, optional
         Prefix for every name the sector creates.
     inputs : dict, optional
-        Wiring of ``human capital``, ``initial human capital``, ``effective
+        Wiring of ``human capital ratio``, ``one year``, ``effective
         technologization`` ($/Year) and ``non resource tradable output`` ($/Year).
     **params : float
         Overrides of :data:`TECHNOLOGY_PARAMS` (underscored keys).
@@ -105,15 +110,13 @@ def technology(
     """
     blk = Block(b, prefix=prefix, inputs=inputs)
     blk.params(TECHNOLOGY_PARAMS, {k.replace("_", " "): v for k, v in params.items()})
-    blk.aux("world frontier", "EXP({frontier growth rate} * (Time - INITIAL TIME))",
+    blk.aux("world frontier", "EXP({frontier tfp growth} * (Time - INITIAL TIME))",
             units="Dmnl", doc="World technology frontier T (2000 = 1), growing at lambda.")
     blk.aux("learning exponent", "-LN({progress ratio}) / LN(2)", units="Dmnl",
             doc="Learning-curve exponent b = -log2(progress ratio).")
-    blk.aux("human capital ratio", "{human capital} / {initial human capital}", units="Dmnl",
-            doc="Human capital relative to 2000.")
     blk.aux("base catch up rate",
-            "{frontier growth rate} * (1 - {learning exponent}) * {initial capability} / "
-            "(1 - {initial capability})",
+            "{frontier tfp growth} * (1 - {learning exponent}) * {initial relative tfp} / "
+            "(1 - {initial relative tfp})",
             units="1/Year", doc="Nelson-Phelps phi at the initial human capital, set so that "
                                 "without rents capability keeps a constant ratio to the "
                                 "frontier (catch-up plus learning equals frontier growth).")
@@ -143,24 +146,26 @@ def technology(
     blk.flow("tradable experience growth", "{non resource tradable output}", units="$/Year",
              doc="Non-resource tradable output adds to cumulative experience.")
     blk.stock("tradable experience",
-              initial="{non resource tradable output} / {frontier growth rate}",
+              initial="{non resource tradable output} / MAX({frontier tfp growth}, 0.001 / {one year})",
               inflows=["tradable experience growth"], units="$",
               doc="Cumulative non-resource tradable output (learning-by-doing experience); "
-                  "starts as if output had grown with the frontier. Never lost.")
+                  "starts as if output had grown with the frontier (growth floored at 0.1 %/yr, so a run "
+                  "without frontier growth starts with finite experience). Never lost.")
     blk.flow("learning by doing",
              "{learning exponent} * {technological capability} * "
              "{non resource tradable output} / {tradable experience}",
              units="1/Year", doc="Learning curve: capability grows at b times the growth rate "
                                  "of cumulative tradable output (Krugman 1987).")
-    blk.stock("technological capability", initial="{initial capability}",
+    blk.stock("technological capability", initial="{initial relative tfp}",
               inflows=["catch up", "technologization", "learning by doing"], units="Dmnl",
               doc="Domestic capability A (world frontier in 2000 = 1).")
     blk.aux("relative capability", "{technological capability} / {world frontier}",
             units="Dmnl", doc="Capability relative to the moving frontier, A/T.")
     blk.aux("effective capability",
-            "{relative capability} * {human capital ratio} ^ {human capital weight} + "
-            "{specific capability}",
+            "{reference capability} * {relative capability} / {initial relative tfp} * "
+            "{human capital ratio} ^ {human capital weight} + {specific capability}",
             units="Dmnl", doc="Capability that resource-based export tiers require: technology "
-                              "relative to the frontier scaled by human capital, plus the "
-                              "resource-specific capability.")
+                              "relative to the frontier (on the ladder's scale: the "
+                              "reference capability at the start) scaled by human capital, "
+                              "plus the resource-specific capability.")
     return dict(blk.created)

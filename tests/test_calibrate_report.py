@@ -72,3 +72,15 @@ def test_report_rows_match_r2_by_hand(tmp_path, monkeypatch, capsys):
     text = out.read_text()
     assert "| mys | MYS | 1990-2005 |" in text and "log-linear trend R²" in text
     assert text.strip() in capsys.readouterr().out
+
+
+def test_report_country_table(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SDMODEL_OFFLINE", "1")
+    model = country_growth_model(tmp_path / "m.mdl")
+    p = tmp_path / "chl.toml"
+    p.write_text(CONFIG.format(name="chl", model=model, country="CHL", data=DATA_DIR))
+    assert main([str(p), "--countries", "1990", "--data-dir", str(DATA_DIR)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("| country | population (M) |")
+    # Chile's 1990 population from pwt.csv, 13.274623 million
+    assert "| CHL | 13.3 |" in text

@@ -18,6 +18,8 @@ Run from the repository root::
 
     SDMODEL_DATA=../shared/data python -m sdmodel.calibration.report calibration/*.toml \\
         [--run] [--backtest 2009] [--markdown calibration/table.md]
+    SDMODEL_DATA=../shared/data python -m sdmodel.calibration.report calibration/*.toml \\
+        --countries 1990          # the countries' starting constants (no calibration)
 
 Examples
 --------
@@ -39,7 +41,8 @@ import xarray as xr
 
 from .benchmarks import growth_rates, loglinear_trend, r_squared
 
-__all__ = ["calibration_rows", "backtest_rows", "markdown_table", "main", "GDP", "REER"]
+__all__ = ["calibration_rows", "backtest_rows", "country_rows", "markdown_table", "main",
+           "GDP", "REER"]
 
 GDP = "wdi:NY.GDP.PCAP.KD"
 REER = "wdi:PX.REX.REER"
@@ -147,6 +150,35 @@ def backtest_rows(configs, split: int, *, run: bool = False, data_dir=None) -> p
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+def country_rows(codes, year: int, *, data_dir=None) -> pd.DataFrame:
+    """The starting constants of :func:`sdmodel.perez.country.country_parameters` for each
+    country in ``year`` (population and labour force in millions).
+
+    Examples
+    --------
+    >>> country_rows(["CHL", "NOR"], 1990, data_dir="../shared/data")   # doctest: +SKIP
+    """
+    from ..perez.country import country_parameters
+
+    rows = {}
+    for code in codes:
+        p = country_parameters(code, year, data_dir=data_dir)
+        p["initial_population"] /= 1e6
+        p["initial_labour_force"] /= 1e6
+        rows[code] = p
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+COUNTRY_COLUMNS = {
+    "initial_population": "population (M)", "population_growth_rate": "pop. growth",
+    "initial_labour_force": "labour force (M)", "initial_gdp_per_capita": "GDP pc (2015 US$)",
+    "initial_capital_output_ratio": "K/Y", "initial_schooling_years": "schooling (yr)",
+    "schooling_growth": "schooling trend (yr/yr)", "initial_relative_tfp": "TFP (USA = 1)",
+    "resource_output_share": "rents / GDP", "energy_weight": "energy w.",
+    "metals_weight": "metals w.", "agriculture_weight": "other (agric.) w.",
+}
+
+
 def _fmt(v) -> str:
     if isinstance(v, (bool, np.bool_)):
         return "yes" if v else "no"
@@ -155,7 +187,8 @@ def _fmt(v) -> str:
     return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
 
-def markdown_table(frame: pd.DataFrame, columns: dict[str, str] | None = None) -> str:
+def markdown_table(frame: pd.DataFrame, columns: dict[str, str] | None = None, *,
+                   index_name: str = "config") -> str:
     """A markdown table of ``frame`` (``columns``: ``{column: header}``, default all).
 
     Examples
@@ -166,7 +199,7 @@ def markdown_table(frame: pd.DataFrame, columns: dict[str, str] | None = None) -
     | x | 0.5 |
     """
     columns = columns or {c: c for c in frame.columns}
-    head = "| config | " + " | ".join(columns.values()) + " |"
+    head = f"| {index_name} | " + " | ".join(columns.values()) + " |"
     rule = "| --- | " + " | ".join("---:" for _ in columns) + " |"
     lines = [head, rule]
     for name, row in frame.iterrows():
@@ -200,7 +233,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", default=None, metavar="DIR")
     parser.add_argument("--markdown", default=None, metavar="FILE",
                         help="write the tables to FILE as well")
+    parser.add_argument("--countries", type=int, default=None, metavar="YEAR",
+                        help="only the table of the configs' countries' starting constants "
+                             "in YEAR (no calibration)")
     args = parser.parse_args(argv)
+    if args.countries is not None:
+        from .config import load_config
+
+        codes = list(dict.fromkeys(load_config(c).country for c in args.configs))
+        text = markdown_table(country_rows(codes, args.countries, data_dir=args.data_dir),
+                              COUNTRY_COLUMNS, index_name="country")
+        print(text)
+        if args.markdown:
+            write_text_atomic(args.markdown, text + "\n")
+        return 0
     rows = calibration_rows(args.configs, run=args.run, data_dir=args.data_dir)
     text = markdown_table(rows, CALIBRATION_COLUMNS)
     names = "\n".join(f"- {n}: {r['at_bound_names']}" for n, r in rows.iterrows()

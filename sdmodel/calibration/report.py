@@ -7,7 +7,7 @@ series is compared as (level or index):
 - GDP per capita R² of the model, beside the R² of a two-parameter log-linear trend
   ``log y = a + b t`` fitted to the same observed years;
 - R² of annual GDP per capita growth rates (``diff log y``, consecutive observed years);
-- REER R²;
+- REER R² (and, from ``fit.json``, the R² of the other series of the country configs);
 - fitted parameters at a bound: within 0.1 % of the parameter's range from a bound.
 
 With ``--backtest YEAR`` it also runs (or reads, ``<name>-backtest-YEAR/backtest.csv``) the
@@ -46,6 +46,9 @@ __all__ = ["calibration_rows", "backtest_rows", "country_rows", "markdown_table"
 
 GDP = "wdi:NY.GDP.PCAP.KD"
 REER = "wdi:PX.REX.REER"
+#: The other series of the country configs: ``{column: series}`` (R² from ``fit.json``).
+OTHER_SERIES = {"rents_r2": "wdi:NY.GDP.TOTL.RT.ZS", "manufacturing_r2": "wdi:NV.IND.MANF.ZS",
+                "hc_r2": "pwt:hc", "tfp_r2": "pwt:ctfp"}
 #: A parameter is "at a bound" within this share of its range from one.
 BOUND_SHARE = 1e-3
 
@@ -115,6 +118,9 @@ def calibration_rows(configs, *, run: bool = False, data_dir=None) -> pd.DataFra
         reer = _pair(fit, REER)
         if reer is not None:
             row["reer_r2"] = r_squared(reer[1], reer[2])
+        for key, series in OTHER_SERIES.items():
+            value = record.get("r2", {}).get(series)
+            row[key] = math.nan if value is None else float(value)
         hits, n = _at_bound(params)
         row["at_bound"] = f"{len(hits)}/{n}"
         row["at_bound_names"] = ", ".join(hits)
@@ -211,7 +217,8 @@ def markdown_table(frame: pd.DataFrame, columns: dict[str, str] | None = None, *
 CALIBRATION_COLUMNS = {
     "country": "country", "years": "years", "gdp_r2": "GDP per capita R²",
     "trend_r2": "log-linear trend R²", "growth_r2": "growth-rate R²", "reer_r2": "REER R²",
-    "at_bound": "at bound", "runs": "runs",
+    "rents_r2": "rents R²", "manufacturing_r2": "manuf. R²", "hc_r2": "hc R²",
+    "tfp_r2": "TFP R²", "at_bound": "at bound", "runs": "runs",
 }
 BACKTEST_COLUMNS = {
     "country": "country", "gdp_model": "GDP pc RMSE model", "gdp_rw_drift": "RW + drift",

@@ -15,11 +15,11 @@ from conftest import MODELS
 PEREZ = MODELS / "perez" / "perez.mdl"
 pytestmark = pytest.mark.skipif(not PEREZ.is_file(), reason="no reference model yet")
 
-TRUE = {"spending_effect": 2.5, "rer_half_life": 1.0, "base_unit_extraction_cost": 0.65,
-        "other_tradables_exchange_rate_elasticity": 1.2}
-START = {"spending_effect": (4.0, 1.5, 5.0), "rer_half_life": (0.5, 0.33, 2.0),
+TRUE = {"rer_commodity_elasticity": 0.5, "rer_half_life": 1.0, "base_unit_extraction_cost": 0.65,
+        "price_boom_scale": 0.7}
+START = {"rer_commodity_elasticity": (0.3, 0.2, 0.8), "rer_half_life": (0.5, 0.33, 2.0),
          "base_unit_extraction_cost": (0.8, 0.5, 0.85),
-         "other_tradables_exchange_rate_elasticity": (2.5, 0.75, 3.0)}
+         "price_boom_scale": (0.4, 0.0, 1.0)}
 MAPPING = {"rer": "real_exchange_rate", "rents": "100 * resource_rents / gdp",
            "manufacturing": "100 * other_tradables_output / gdp"}
 
@@ -46,7 +46,7 @@ def observed(perez):
 @pytest.mark.parametrize("method, options", [
     ("least_squares", None),
     ("L-BFGS-B", None),
-    ("Nelder-Mead", {"xatol": 1e-3, "fatol": 1e-3}),
+    ("Nelder-Mead", {"xatol": 1e-4, "fatol": 1e-4, "adaptive": True}),
     ("Powell", {"xtol": 1e-3, "ftol": 1e-3}),
     ("differential_evolution", {"maxiter": 10, "popsize": 6}),
     ("dual_annealing", {"maxiter": 5}),

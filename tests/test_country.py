@@ -140,3 +140,9 @@ def test_refusals_name_country_year_and_series(tmp_path):
     with pytest.raises(DataError, match=r"PWT rnna for CHL has no value in 2000"):
         country_parameters("CHL", 2000, data_dir=tmp_path, download=False)
     assert country_parameters("CHL", 2001, data_dir=tmp_path, download=False)
+
+
+def test_the_constants_are_the_reference_model_contract():
+    from sdmodel.perez.reference import CONTRACT
+
+    assert PARAMETERS == CONTRACT

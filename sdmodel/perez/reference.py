@@ -4,7 +4,7 @@
 history is read from the World Bank Pink Sheet series in ``commodity_prices.csv`` (see
 :func:`price_history`). ``validate_perez_params`` checks a parameter set before a run (shares
 in [0, 1], split shares and basket weights summing to one, fund + reinvestment shares at most
-one, reinvestment start year not before the run; a start after its end means "never"). The committed rendering is ``models/perez/perez.mdl``; regenerate it with::
+one, a finite reinvestment start year; a start after the run's end means "never"). The committed rendering is ``models/perez/perez.mdl``; regenerate it with::
 
     python -m sdmodel.perez.reference --data-dir ../shared/data --write models/perez/perez.mdl
 
@@ -201,9 +201,9 @@ def validate_perez_params(model, params: Mapping[str, object] | None = None, *,
     (as in :meth:`sdmodel.Model.run_batch`; every run is checked). Checked: every share in
     :data:`SHARE_PARAMS` lies in [0, 1]; the split shares (:data:`SPLIT_PARAMS`) sum to one
     (1e-9), and so do the commodity basket weights (:data:`WEIGHT_PARAMS`); ``fund_share +
-    reinvestment_share <= 1``; ``reinvestment_start_year`` a finite year not before the run
-    starts (the model's, or ``initial_time`` when a run overrides it); a start year after the
-    run's end (``final_time``) is allowed and means reinvestment never starts.
+    reinvestment_share <= 1``; ``reinvestment_start_year`` a finite year: before the run starts it
+    means reinvesting from the start, after its end never (so ``initial_time`` and
+    ``final_time``, accepted as every constraint's, change nothing here).
 
     Returns
     -------
@@ -276,15 +276,13 @@ def validate_perez_params(model, params: Mapping[str, object] | None = None, *,
             f"fund_share ({pick(values['fund_share'], bad):g}) + reinvestment_share "
             f"({pick(values['reinvestment_share'], bad):g}) = {pick(both, bad):g}{where(bad)}; "
             "expected at most 1 (the rest of fiscal rents is consumed)")
-    t = model.time_settings
-    lo = t.initial_time if initial_time is None else float(initial_time)
     start = values["reinvestment_start_year"]
-    bad = ~((start >= lo) & np.isfinite(start))
+    bad = ~np.isfinite(start)
     if bad.any():
         raise ParameterError(
-            f"reinvestment_start_year = {pick(start, bad):g}{where(bad)} is before the run "
-            f"starts ({lo:g}); expected a finite year from the start on (a year after the end "
-            "means reinvestment never starts)")
+            f"reinvestment_start_year = {pick(start, bad):g}{where(bad)} is not a finite year; "
+            "expected a calendar year (before the run: reinvesting from its start; after its "
+            "end: never)")
     return {k: (float(v) if v.ndim == 0 else v) for k, v in values.items()}
 
 

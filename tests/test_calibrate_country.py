@@ -98,7 +98,8 @@ def test_config_starts_from_the_country_with_only_its_code(tmp_path, model_path,
 def test_params_override_the_country_and_start_year_moves(tmp_path, model_path):
     path = _config(tmp_path, model_path, "CHL").read_text()
     path = path.replace("final_time = 1996", "initial_time = 1992\nfinal_time = 1996")
-    path = path.replace("[calibration]", "initial_gdp_per_capita = { value = 1234.0, vary = false }\n[calibration]")
+    path = path.replace("[calibration]", "initial_gdp_per_capita = { value = 1234.0, "
+                                         "vary = false }\n[calibration]")
     cfg_path = tmp_path / "chl2.toml"
     cfg_path.write_text(path)
     cfg = load_config(cfg_path)

@@ -64,8 +64,8 @@ def test_report_rows_match_r2_by_hand(tmp_path, monkeypatch, capsys):
         assert rows.loc[name, "growth_r2"] == pytest.approx(
             _r2(np.diff(np.log(o)), np.diff(np.log(s))), rel=1e-9)
         params = json.loads((tmp_path / "out" / name / "params.json").read_text())
-        hits = [k for k, v in params.items() if v["vary"]
-                and min(v["value"] - v["min"], v["max"] - v["value"]) <= 1e-3 * (v["max"] - v["min"])]
+        hits = [k for k, v in params.items() if v["vary"] and min(
+            v["value"] - v["min"], v["max"] - v["value"]) <= 1e-3 * (v["max"] - v["min"])]
         assert rows.loc[name, "at_bound"] == f"{len(hits)}/2"
     out = tmp_path / "table.md"
     assert main([*map(str, paths), "--markdown", str(out)]) == 0

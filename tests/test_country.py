@@ -30,7 +30,8 @@ def _offline(monkeypatch):
 
 def _pwt(country: str) -> dict[int, dict[str, float]]:
     with open(DATA_DIR / "pwt.csv", newline="") as fh:
-        return {int(r["year"]): {k: float(v) for k, v in r.items() if k not in ("country", "year") and v}
+        return {int(r["year"]): {k: float(v) for k, v in r.items()
+                                 if k not in ("country", "year") and v}
                 for r in csv.DictReader(fh) if r["country"] == country}
 
 

@@ -194,7 +194,8 @@ def _score(name: str, var: str, pair: xr.DataArray, split: float):
         grid[b] = full
     path = xr.DataArray(np.vstack(list(grid.values()))[:, keep], dims=("source", "time"),
                         coords={"source": list(grid), "time": times[keep]},
-                        attrs={k: v for k, v in pair.attrs.items() if isinstance(v, (str, int, float))})
+                        attrs={k: v for k, v in pair.attrs.items()
+                               if isinstance(v, (str, int, float))})
     return row, path
 
 

@@ -173,3 +173,26 @@ def test_calibrate_held_constants_equal_fixed_parameters():
     assert not held.params["initial_capability"].vary
     with pytest.raises(ParameterError):
         sd.calibrate(model, obs, fit_params, progress=False, held={"world_frontier": 1.0})
+
+
+def test_reference_model_config_for_another_country_by_its_code(tmp_path):
+    """calibration/chile.toml with only the country code changed (and a short run)."""
+    chile = (MODELS.parent / "calibration" / "chile.toml").read_text()
+    text = (chile.replace('country = "CHL"', 'country = "IDN"')
+            .replace('path = "../models/perez/perez.mdl"',
+                     f'path = "{MODELS / "perez" / "perez.mdl"}"')
+            .replace("final_time = 2019", "final_time = 1995").replace("end = 2019", "end = 1995")
+            .replace('method = "differential_evolution"', 'method = "least_squares"')
+            .replace("options = { maxiter = 30, popsize = 8 }", "options = { max_nfev = 10 }"))
+    path = tmp_path / "indonesia.toml"
+    path.write_text(text)
+    with pytest.warns(UserWarning, match="IDN has no observation of wdi:PX.REX.REER"):
+        result, paths = run_config(load_config(path), out_dir=tmp_path / "out",
+                                   data_dir=DATA_DIR, progress=False)
+    fit = json.loads(paths["fit"].read_text())
+    assert fit["country"] == "IDN" and fit["start_from"] == "country"
+    assert fit["missing_series"] == ["wdi:PX.REX.REER"]
+    saved = xr.load_dataset(paths["dataset"])["wdi:NY.GDP.PCAP.KD"]
+    assert float(saved.sel(source="simulated", time=1990)) == pytest.approx(
+        _pcap("IDN")[1990], rel=1e-9)
+    assert np.isfinite(saved.sel(source="simulated").values).all()

@@ -65,7 +65,8 @@ import xarray as xr
 from .._atomic import safe_component, staged_outputs
 from ..exceptions import CalibrationError, SDModelError
 
-__all__ = ["CalibrationConfig", "RunStart", "CountryRangeWarning", "load_config",
+__all__ = ["CalibrationConfig", "RunStart", "CountryRangeWarning", "MissingSeriesWarning",
+           "load_config",
            "observed_from_config", "start_parameters", "run_config"]
 
 _SOURCES = ("wdi", "pwt", "commodity")
@@ -201,25 +202,47 @@ def observed_from_config(cfg: CalibrationConfig, *, data_dir=None) -> tuple[xr.D
 
     Returns ``(observed, keywords)``: the observed Dataset (variables named
     ``"<source>:<code>"``, dim ``year``) and the ``mapping``, ``weights`` and ``index``
-    keywords of :func:`sdmodel.calibrate`.
+    keywords of :func:`sdmodel.calibrate`. A country series with no observation in the
+    window (e.g. Indonesia's REER) is left out with a :class:`MissingSeriesWarning` and listed
+    in the Dataset's ``missing_series`` attribute, so a config runs for any country with only
+    its code changed.
+
+    Raises
+    ------
+    DataError
+        An unknown country or series, or no observation for any of the config's series.
     """
     from .. import data as sdd  # the subpackage
+    from ..exceptions import DataError
 
     ddir = data_dir if data_dir is not None else cfg.data_dir
     out, mapping, weights, index = {}, {}, {}, {}
+    missing: list[str] = []
     for s in cfg.series:
         kw = dict(data_dir=ddir, start=s.get("start", cfg.start), end=s.get("end", cfg.end))
-        if s["source"] == "wdi":
-            da = sdd.load_wdi(s["code"], cfg.country, **kw)[s["code"]].sel(country=cfg.country)
-        elif s["source"] == "pwt":
-            da = sdd.load_pwt(s["code"], cfg.country, **kw)[s["code"]].sel(country=cfg.country)
-        else:
-            da = sdd.load_commodity_prices(s["code"], **kw)[s["code"]]
+        key = f"{s['source']}:{s['code']}"
+        try:
+            if s["source"] == "wdi":
+                da = sdd.load_wdi(s["code"], cfg.country, **kw)[s["code"]].sel(
+                    country=cfg.country)
+            elif s["source"] == "pwt":
+                da = sdd.load_pwt(s["code"], cfg.country, **kw)[s["code"]].sel(
+                    country=cfg.country)
+            else:
+                da = sdd.load_commodity_prices(s["code"], **kw)[s["code"]]
+        except DataError as err:
+            # the loaders' message for a known series and country without observations
+            if s["source"] == "commodity" or not str(err).startswith("no observations"):
+                raise
+            missing.append(key)
+            warnings.warn(f"calibration config {cfg.path.name}: {cfg.country} has no "
+                          f"observation of {key} in the window; the series is left out",
+                          MissingSeriesWarning, stacklevel=2)
+            continue
         attrs = {"long_name": da.attrs.get("long_name", s["code"]),
                  "units": da.attrs.get("units", "") if "scale" not in s else ""}
         da = da.drop_vars("country", errors="ignore") * float(s.get("scale", 1.0))
         da = da.assign_attrs(attrs)
-        key = f"{s['source']}:{s['code']}"
         if key in out:
             raise CalibrationError(f"series {key} is listed twice")
         out[key] = da.assign_attrs(source=s["source"], code=s["code"])
@@ -227,7 +250,15 @@ def observed_from_config(cfg: CalibrationConfig, *, data_dir=None) -> tuple[xr.D
         weights[key] = float(s.get("weight", 1.0))
         if "index_year" in s:
             index[key] = float(s["index_year"])
-    return xr.Dataset(out), {"mapping": mapping, "weights": weights, "index": index}
+    if not out:
+        raise DataError(f"calibration config {cfg.path.name}: {cfg.country} has no "
+                        f"observation of any of its series {missing}")
+    observed = xr.Dataset(out, attrs={"missing_series": missing})
+    return observed, {"mapping": mapping, "weights": weights, "index": index}
+
+
+class MissingSeriesWarning(UserWarning):
+    """A config's series has no observation for its country and is left out."""
 
 
 @dataclass
@@ -375,7 +406,9 @@ def run_config(cfg: CalibrationConfig, *, out_dir=None, data_dir=None, progress=
         stage.path(names["params"]).write_text(
             json.dumps(params_record(result), indent=2), encoding="utf-8")
         stage.path(names["fit"]).write_text(
-            json.dumps(fit_record(result, cfg, run), indent=2), encoding="utf-8")
+            json.dumps(fit_record(result, cfg, run) | {
+                "missing_series": list(observed.attrs.get("missing_series", []))},
+                indent=2), encoding="utf-8")
         stage.path(names["report"]).write_text(result.report() + "\n", encoding="utf-8")
         save(result.fit, stage.path(names["dataset"]))
         fig.savefig(stage.path(names["figure"]), dpi=130, format="png")

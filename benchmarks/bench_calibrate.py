@@ -20,9 +20,9 @@ import xarray as xr
 import sdmodel as sd
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
-START = {"spending_effect": (4.0, 1.5, 5.0), "rer_half_life": (0.5, 0.33, 2.0),
+START = {"rer_commodity_elasticity": (0.3, 0.2, 0.8), "rer_half_life": (0.5, 0.33, 2.0),
          "base_unit_extraction_cost": (0.8, 0.5, 0.85),
-         "other_tradables_exchange_rate_elasticity": (2.5, 0.75, 3.0)}
+         "supply_elasticity": (0.3, 0.2, 1.0)}
 MAPPING = {"rer": "real_exchange_rate", "rents": "100 * resource_rents / gdp"}
 OPTIONS = {"maxiter": 2, "popsize": 15}  # scipy's default 60 sets a generation, 3 generations
 _TIMES: dict[str, float] = {}
@@ -35,14 +35,14 @@ def problem():
     if not path.is_file():
         pytest.skip("the reference model is not in the tree")
     model = sd.load(path)
-    ds = model.run({"spending_effect": 2.5, "rer_half_life": 1.0}, final_time=2019)
+    ds = model.run({"rer_commodity_elasticity": 0.5, "rer_half_life": 1.0}, final_time=2019)
     rng = np.random.default_rng(1)
     observed = xr.Dataset({
         "rer": ds["real_exchange_rate"] * (1 + 0.02 * rng.standard_normal(ds.sizes["time"])),
         "rents": 100 * ds["resource_rents"] / ds["gdp"]
                  * (1 + 0.02 * rng.standard_normal(ds.sizes["time"])),
     })
-    model.run_batch({"spending_effect": np.array([2.0, 3.0])})  # warm-up: compile once
+    model.run_batch({"rer_commodity_elasticity": np.array([0.4, 0.6])})  # warm-up: compile once
     return model, observed
 
 

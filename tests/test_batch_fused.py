@@ -113,9 +113,11 @@ def test_own_models_fused_equals_numpy():
 
 
 def test_reference_model_fused_equals_numpy():
-    """To 1e-10: numpy's SIMD exp and power differ from the C library's (which numba calls)
+    """To 5e-10: numpy's SIMD exp and power differ from the C library's (which numba calls)
     in the last bit for about 5 % of arguments, and 240 Euler steps of the reference model's
-    growth dynamics amplify that to a few 1e-12 (measured: 2.2e-12 on capacity_change)."""
+    growth dynamics amplify that (measured with the model v2: 1.4e-10 on capacity_change, the
+    difference of two nearly equal capacities, relative to its largest value in the run; every
+    other variable below 5e-14)."""
     path = ROOT / "models" / "perez" / "perez.mdl"
     if not path.is_file():
         pytest.skip("the reference model is not in the tree")
@@ -123,7 +125,7 @@ def test_reference_model_fused_equals_numpy():
     params = perturbed(model, 20, seed=3)
     assert params
     fused, numpy = both(model, params, 20)
-    assert assert_same(fused, numpy, "perez", rtol=1e-10) > 100
+    assert assert_same(fused, numpy, "perez", rtol=5e-10) > 100
     # a window other than the model's own (states initialised at its start, clock moved)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -131,7 +133,7 @@ def test_reference_model_fused_equals_numpy():
         params = perturbed(model, 20, seed=4, **window)
         kw = {**window, "return_vars": ["gdp_per_capita"]}
         assert_same(model.run_batch(params, engine="fused", **kw),
-                    model.run_batch(params, engine="numpy", **kw), "perez window", rtol=1e-10)
+                    model.run_batch(params, engine="numpy", **kw), "perez window", rtol=5e-10)
 
 
 @settings(max_examples=EXAMPLES, deadline=None,

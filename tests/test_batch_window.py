@@ -114,10 +114,11 @@ def test_only_one_end_given(np_model):
 @pytest.mark.parametrize("window", [(1990.0, 2019.0), (2005.0, 2030.0)])
 def test_shifted_window_equals_pysd_reference_model(perez, window):
     t0, t1 = window
-    params = {"spending_effect": np.array([1.5, 4.0]), "progress_ratio": np.array([0.75, 0.9]),
+    params = {"rer_commodity_elasticity": np.array([0.2, 0.8]),
+              "progress_ratio": np.array([0.75, 0.9]),
               "reinvestment_start_year": np.array([t0, t0 + 5])}
     names = ["gdp", "gdp_per_capita", "real_exchange_rate", "human_capital",
-             "relative_capability", "resource_rents", "other_tradables_output"]
+             "relative_capability", "resource_rents", "tradable_output", "nontradable_price"]
     ds = perez.run_batch(params, initial_time=t0, final_time=t1, return_vars=names)
     assert ds["time"].values[0] == t0 and ds["time"].values[-1] == t1
     for i in range(2):
@@ -150,13 +151,14 @@ def test_bad_window_is_refused(np_model, kw):
         run_batch(np_model, {"catch_up_rate": [0.1]}, **kw)
 
 
-def test_constraints_see_the_requested_window(perez):
-    # a start year valid only inside the requested window
-    with pytest.raises(ParameterError, match="outside the run"):
-        perez.run_batch({"reinvestment_start_year": np.array([2010.0])}, initial_time=2015,
+def test_constraints_run_with_the_requested_window(perez):
+    # a start year before or after the requested window is accepted (from the start / never);
+    # a non-finite one is refused whatever the window
+    with pytest.raises(ParameterError, match="not a finite year"):
+        perez.run_batch({"reinvestment_start_year": np.array([np.nan])}, initial_time=2015,
                         final_time=2030)
-    ds = perez.run_batch({"reinvestment_start_year": np.array([2025.0])}, initial_time=2015,
-                         final_time=2030, return_vars=["gdp"])
+    ds = perez.run_batch({"reinvestment_start_year": np.array([2010.0, 2040.0])},
+                         initial_time=2015, final_time=2030, return_vars=["gdp"])
     assert ds["time"].values[0] == 2015
 
 

@@ -1,4 +1,6 @@
-"""Synthetic recovery on the reference model, for each method: data generated with known
+"""Synthetic recovery on the reference model (v2: three structural parameters the three series
+identify; the RER half-life and the Balassa-Samuelson elasticity are not identified by 20 annual
+points with 2 % noise and are left at their defaults), for each method: data generated with known
 structural parameters plus 2 % noise, calibrated from a distant start through the batch
 engine (budgets and tolerances kept small so the file stays quick; the global searches are
 polished by least squares)."""
@@ -15,13 +17,13 @@ from conftest import MODELS
 PEREZ = MODELS / "perez" / "perez.mdl"
 pytestmark = pytest.mark.skipif(not PEREZ.is_file(), reason="no reference model yet")
 
-TRUE = {"rer_commodity_elasticity": 0.5, "rer_half_life": 1.0, "base_unit_extraction_cost": 0.65,
-        "price_boom_scale": 0.7}
-START = {"rer_commodity_elasticity": (0.3, 0.2, 0.8), "rer_half_life": (0.5, 0.33, 2.0),
-         "base_unit_extraction_cost": (0.8, 0.5, 0.85),
-         "price_boom_scale": (0.4, 0.0, 1.0)}
+TRUE = {"rer_commodity_elasticity": 0.5, "supply_elasticity": 0.7,
+        "consumption_nontradable_content": 0.55}
+START = {"rer_commodity_elasticity": (0.3, 0.2, 0.8),
+         "supply_elasticity": (0.3, 0.2, 1.0),
+         "consumption_nontradable_content": (0.7, 0.4, 0.8)}
 MAPPING = {"rer": "real_exchange_rate", "rents": "100 * resource_rents / gdp",
-           "manufacturing": "100 * other_tradables_output / gdp"}
+           "manufacturing": "100 * tradable_output / gdp"}
 
 
 @pytest.fixture(scope="module")
@@ -36,17 +38,22 @@ def observed(perez):
     series = {
         "rer": ds["real_exchange_rate"],
         "rents": 100 * ds["resource_rents"] / ds["gdp"],
-        "manufacturing": 100 * ds["other_tradables_output"] / ds["gdp"],
+        "manufacturing": 100 * ds["tradable_output"] / ds["gdp"],
     }
-    return xr.Dataset({k: v * (1 + 0.02 * rng.standard_normal(v.size))
-                       for k, v in series.items()})
+    noisy = xr.Dataset({k: v * (1 + 0.02 * rng.standard_normal(v.size))
+                        for k, v in series.items()})
+    # the R^2 the true parameters reach against the noisy data: the ceiling of any fit
+    noisy.attrs["ceiling"] = {k: float(1 - ((noisy[k] - v) ** 2).sum()
+                                       / ((noisy[k] - noisy[k].mean()) ** 2).sum())
+                              for k, v in series.items()}
+    return noisy
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("method, options", [
     ("least_squares", None),
     ("L-BFGS-B", None),
-    ("Nelder-Mead", {"xatol": 1e-4, "fatol": 1e-4, "adaptive": True}),
+    ("Nelder-Mead", {"xatol": 1e-3, "fatol": 1e-3}),
     ("Powell", {"xtol": 1e-3, "ftol": 1e-3}),
     ("differential_evolution", {"maxiter": 10, "popsize": 6}),
     ("dual_annealing", {"maxiter": 5}),
@@ -61,4 +68,6 @@ def test_reference_model_synthetic_recovery(perez, observed, method, options):
         p = fit.params[name]
         assert abs(p.value - true) <= 2 * p.stderr, (name, p.value, p.stderr)
         assert abs(p.value - true) <= 0.10 * abs(p.value), (name, p.value)
-    assert min(fit.r2.values()) > 0.9
+    # (the manufacturing share varies little over 2000-2019, so 2 % noise caps its R^2 near 0.7)
+    for k, ceiling in observed.attrs["ceiling"].items():
+        assert fit.r2[k] > ceiling - 0.02, (k, fit.r2[k], ceiling)

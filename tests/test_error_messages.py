@@ -547,9 +547,12 @@ def perez_model():
      r"\(0\.3\) = 1\.2; expected the split of reinvested rents to sum to 1"),
     ({"reinvestment_share": 0.6, "fund_share": 0.6},
      r"fund_share \(0\.6\) \+ reinvestment_share \(0\.6\) = 1\.2; expected at most 1"),
-    ({"reinvestment_start_year": 2070},
-     r"reinvestment_start_year = 2070 is outside the run \[2000, 2060\]; expected a year"),
-    ({"Reinvestment Start Year": 1990}, r"reinvestment_start_year = 1990 is outside the run"),
+    ({"reinvestment_start_year": float("nan")},
+     r"reinvestment_start_year = nan is not a finite year; expected a calendar year"),
+    ({"Reinvestment Start Year": float("inf")}, r"reinvestment_start_year = inf is not a finite"),
+    ({"energy_weight": 0.6, "metals_weight": 0.6},
+     r"energy_weight \(0\.6\) \+ metals_weight \(0\.6\) \+ agriculture_weight \(0\) = 1\.2; "
+     r"expected the commodity basket weights to sum to 1"),
 ])
 def test_perez_bad_policy_parameters(perez_model, params, message):
     from sdmodel.perez.reference import validate_perez_params
@@ -596,9 +599,10 @@ def test_perez_batch_and_run_window_checks(perez_model):
     with pytest.raises(exc.ParameterError, match=r"different lengths"):
         validate_perez_params(perez_model, {"fund_share": [0.1, 0.2],
                                             "reinvestment_share": [0.1, 0.2, 0.3]})
-    with pytest.raises(exc.ParameterError, match=r"reinvestment_start_year = 2045 is outside the "
-                                                 r"run \[2000, 2040\]"):
-        validate_perez_params(perez_model, {"reinvestment_start_year": 2045}, final_time=2040)
+    # a start after the run's end is allowed: reinvestment never starts
+    validate_perez_params(perez_model, {"reinvestment_start_year": 2045}, final_time=2040)
+    with pytest.raises(exc.ParameterError, match=r"= nan \(run 1\) is not a finite year"):
+        validate_perez_params(perez_model, {"reinvestment_start_year": [2004, float("nan")]})
 
 
 def test_perez_constraints_stop_every_engine_before_running(perez_model, monkeypatch):
@@ -613,9 +617,8 @@ def test_perez_constraints_stop_every_engine_before_running(perez_model, monkeyp
     split = {"human_capital_share": 0.5, "technologization_share": 0.4, "bottom_up_share": 0.3}
     with pytest.raises(exc.ParameterError, match=r"= 1\.2; expected the split"):
         perez_model.run(split)
-    with pytest.raises(exc.ParameterError, match=r"reinvestment_start_year = 2045 is outside the "
-                                                 r"run \[2000, 2040\]"):
-        perez_model.run({"reinvestment_start_year": 2045}, final_time=2040)
+    with pytest.raises(exc.ParameterError, match=r"'reinvestment_start_year' is infinite"):
+        perez_model.run({"reinvestment_start_year": float("inf")}, final_time=2040)
     with pytest.raises(exc.ParameterError, match=r"fund_share = 1\.5 \(run 1\) is outside"):
         perez_model.run_batch({"fund_share": [0.2, 1.5]})
     with pytest.raises(exc.ScenarioError, match=r"scenario 'bad': .*= 1\.2; expected the split"):

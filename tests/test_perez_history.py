@@ -17,7 +17,8 @@ from conftest import DATA_DIR, MODELS
 import sdmodel as sd
 from sdmodel.exceptions import DataError, ParameterError
 from sdmodel.perez.sectors.commodity import commodity_rents
-from sdmodel.perez.reference import PRICE_SERIES, build_perez, price_history, validate_perez_params
+from sdmodel.perez.reference import (PRICE_SERIES, build_perez, price_histories, price_history,
+                                     validate_perez_params)
 
 MDL = MODELS / "perez" / "perez.mdl"
 
@@ -29,7 +30,8 @@ def rows():
 
 
 def _index(rows, year):
-    return np.mean([float(rows[year][c]) / float(rows[2000][c]) for c in PRICE_SERIES])
+    """The default basket: half energy, half metals (weights 0.5 / 0.5 / 0)."""
+    return np.mean([float(rows[year][c]) / float(rows[2000][c]) for c in PRICE_SERIES[:2]])
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,7 @@ def test_history_spans_the_file_with_2000_as_base(rows):
 
 def test_history_errors(tmp_path, rows):
     (tmp_path / "commodity_prices.csv").write_text(
-        "year," + ",".join(PRICE_SERIES) + "\n1999,1,1\n2001,2,2\n")
+        "year," + ",".join(PRICE_SERIES) + "\n1999,1,1,1\n2001,2,2,2\n")
     with pytest.raises(DataError, match="no row for 2000"):
         price_history(tmp_path)
     with pytest.raises(DataError, match="at least two years"):
@@ -75,23 +77,35 @@ def test_default_run_does_not_depend_on_the_years_before_2000(model):
     # extended) against the same sector with the whole history
     b = sd.Builder("perez", initial_time=2000, final_time=2060, time_step=0.25,
                    time_units="Year", saveper=1)
-    cut = [(x, y) for x, y in price_history(DATA_DIR) if x >= 2000]
-    commodity_rents(b, history=cut)
+    full = price_histories(DATA_DIR)
+    cut = {k: [(x, y) for x, y in v if x >= 2000] for k, v in full.items()}
+    sources = dict.fromkeys(full, "the Pink Sheet")
+    b.constant("initial gdp", 2.4e11, units="$/Year", doc="Held constant.")
+    commodity_rents(b, histories=cut, sources=sources)
     cut_model = b.compile()
     b2 = sd.Builder("perez", initial_time=2000, final_time=2060, time_step=0.25,
                     time_units="Year", saveper=1)
-    commodity_rents(b2, history=price_history(DATA_DIR))
+    b2.constant("initial gdp", 2.4e11, units="$/Year", doc="Held constant.")
+    commodity_rents(b2, histories=full, sources=sources)
     full_model = b2.compile()
     a, c = cut_model.run(), full_model.run()
     for v in a.data_vars:
         np.testing.assert_array_equal(a[v].values, c[v].values, err_msg=v)
 
 
-def test_start_year_is_checked_against_the_requested_window(model):
-    validate_perez_params(model, {"reinvestment_start_year": 1995}, initial_time=1990,
-                          final_time=2019)
-    with pytest.raises(ParameterError, match="outside the run"):
-        validate_perez_params(model, {"reinvestment_start_year": 1995})
-    with pytest.raises(ParameterError, match="outside the run"):
-        model.run_batch({"reinvestment_start_year": np.array([1985.0])}, initial_time=1990,
-                        final_time=2019)
+def test_start_year_before_or_after_the_run_is_accepted_and_nan_refused(model):
+    validate_perez_params(model, {"reinvestment_start_year": 1995})   # reinvesting from the start
+    validate_perez_params(model, {"reinvestment_start_year": 2100})   # never
+    with pytest.raises(ParameterError, match="not a finite year"):
+        validate_perez_params(model, {"reinvestment_start_year": float("nan")})
+    with pytest.raises(ParameterError, match="not a finite year"):
+        model.run_batch({"reinvestment_start_year": np.array([2004.0, np.inf])})
+
+
+def test_basket_weights_must_sum_to_one(model):
+    with pytest.raises(ParameterError, match="commodity basket weights"):
+        validate_perez_params(model, {"energy_weight": 0.7})
+    validate_perez_params(model, {"energy_weight": 0.0, "metals_weight": 1.0})
+    series = price_histories(DATA_DIR)
+    copper = price_history(DATA_DIR, weights={"energy": 0, "metals": 1})
+    assert copper == [(x, y) for x, y in series["metals"]]

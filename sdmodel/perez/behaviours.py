@@ -46,7 +46,7 @@ SCENARIOS: dict[str, dict[str, float]] = {
     "no boom reinvest": {"price_boom_scale": 0, **REINVEST},
     "no boom fund": {"price_boom_scale": 0, **FUND},
 }
-_VARS = ("gdp_per_capita", "real_exchange_rate", "non_resource_export_share",
+_VARS = ("gdp_per_capita", "gdi_per_capita", "real_exchange_rate", "non_resource_export_share",
          "non_resource_tradable_output", "technological_capability", "consumption",
          "human_capital", "poverty_rate", "export_sophistication", "sovereign_fund",
          "resource_reserves")
@@ -86,7 +86,7 @@ MARGINS = (
     "tolerance minus the largest difference between policies",
     "peak real exchange rate 2003-14 minus 1.01",
     "0.99 minus the lowest boom-time ratio of non-resource tradables to the no-boom path",
-    "smaller of: boom gain in GDP pc ratio to no boom above 2000's + 0.02; 2000 ratio minus 2040 ratio",
+    "smaller of: boom gain in GDI pc ratio to no boom above 2000's + 0.02; 2000 GDP pc ratio minus 2040 ratio",
     "GDP per capita 2040, reinvest minus squander ($ per person a year)",
     "non-resource export share 2040, reinvest minus squander",
     "peak real exchange rate 2003-14, squander minus reinvest",
@@ -118,7 +118,8 @@ def _margins(res: Mapping[str, object], fine: Mapping[str, object]) -> dict[str,
     out[BEHAVIOURS[2]] = 0.99 - ratio.sel(time=slice(*BOOM)).min("time").values
     gdp = "gdp_per_capita"
     g = s[gdp] / nb[gdp]
-    out[BEHAVIOURS[3]] = np.minimum(_boom_max(g) - _at(g, 2000) - 0.02,
+    income = s["gdi_per_capita"] / nb["gdi_per_capita"]
+    out[BEHAVIOURS[3]] = np.minimum(_boom_max(income) - _at(income, 2000) - 0.02,
                                     _at(g, 2000) - _at(g, 2040) + 1e-12)
     out[BEHAVIOURS[4]] = _at(r[gdp], 2040) - _at(s[gdp], 2040)
     nres = "non_resource_export_share"
@@ -209,9 +210,11 @@ def behaviours(model, params: Mapping[str, float] | None = None) -> dict[str, bo
 def sensitivity_parameters(model) -> dict[str, tuple[float, float]]:
     """``{python name: (low, high)}`` of every parameter with a documented range.
 
-    Policy levers, the price scenario switches and fixed constants (low == high) are left out.
+    Policy levers, the price scenario switches, the commodity basket weights (a country's data,
+    constrained to sum to one) and fixed constants (low == high) are left out.
     """
-    skip = {lev.replace(" ", "_") for lev in LEVERS} | {"price_scenario", "price_boom_scale"}
+    skip = ({lev.replace(" ", "_") for lev in LEVERS} | {"price_scenario", "price_boom_scale"}
+            | {"energy_weight", "metals_weight", "agriculture_weight"})
     out = {}
     for py, row in model.doc.iterrows():
         if row["kind"] != "Constant" or py in skip or py not in model.params:

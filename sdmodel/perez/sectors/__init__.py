@@ -27,6 +27,7 @@ from .bottom_up import bottom_up
 from .commodity import commodity_rents
 from .economy import economy
 from .export_ladder import export_ladder
+from . import human_capital as human_capital_module
 from .human_capital import human_capital
 from .technology import technology
 from .window import window_of_opportunity

@@ -1,15 +1,18 @@
 """Sector 9b: national accounts that close, foreign assets and the real exchange rate.
 
 Output side at constant start-year prices: ``gdp`` = resource volume at the base-year commodity
-price + T + upgraded tiers + clusters + N at the start-year N price (1). Income side (SNA 2008,
+price less its intermediate inputs (double deflation) + T + upgraded tiers + clusters + N at the
+start-year N price (1). Income side (SNA 2008,
 15.188, with the import price, the world price of tradables, as the deflator): real gross
 domestic income ``gdi = gdp + trading gain``, the trading gain being ``(P - P_0) x extraction``
 (only raw commodity prices move against import prices); ``gni = gdi + net factor income`` (fund
-returns and interest on other foreign assets, less repatriated rents). Expenditure side at
+returns, interest on other foreign assets and other foreign income such as remittances, less
+repatriated rents). Expenditure side at
 current prices: household consumption + rent-funded public spending (consumption, transfers and
 education) + investment (fixed investment, technologization, clusters) + exports - imports, where
 exports are raw commodities, upgraded tiers and export shares of T and cluster output, and
-imports the tradable content of spending less the T and cluster output sold at home; it equals
+imports the tradable content of spending and the resource sector's inputs, less the T and
+cluster output sold at home; it equals
 GDP at current prices only if the N market clears. The current account is the trade balance
 plus net factor income; net foreign assets are the sovereign fund plus other foreign assets,
 which fall by the FDI received (and whose interest is serviced from income).
@@ -42,6 +45,11 @@ ACCOUNTS_PARAMS: dict[str, Param] = {
         -0.3, "Dmnl", -0.6, 0.2,
         "Other net foreign assets over GDP at the start (Lane and Milesi-Ferretti External "
         "Wealth of Nations data: Latin America about -30 to -40 % of GDP in 2000)."),
+    "foreign income share": Param(
+        0, "Dmnl", 0, 0.05,
+        "Other foreign income received every year (remittances, aid), a share of the initial "
+        "GDP (growing with the frontier and population): a permanent transfer (WDI BX.TRF.PWKR.DT.GD.ZS: 2-3 % of GDP in Mexico, 3-7 % in "
+        "Ecuador and Central America). Default 0."),
     "rer half life": Param(
         0.67, "Year", 0.33, 2,
         "Half-life of deviations of the real exchange rate from its equilibrium: about 8 "
@@ -100,11 +108,11 @@ def national_accounts(
     a = blk.aux
     # --- output and income at constant prices
     a("GDP",
-      "{base commodity price} * {extraction} + {tradable output} + {upgraded exports} + "
-      "{cluster output} + {nontradable output}",
+      "{base commodity price} * {extraction} - {resource inputs} + {tradable output} + "
+      "{upgraded exports} + {cluster output} + {nontradable output}",
       units="$/Year", doc="Real GDP at constant start-year prices (resource volume at the "
-                          "base-year commodity price, N at p_N = 1); comparable with WDI "
-                          "NY.GDP.MKTP.KD.")
+                          "base-year commodity price less inputs at the import price, N at "
+                          "p_N = 1: double deflation); comparable with WDI NY.GDP.MKTP.KD.")
     a("trading gain", "({commodity price} - {base commodity price}) * {extraction}",
       units="$/Year", doc="Terms-of-trade gain: resource exports at the current price less at "
                           "the base-year price, both deflated by the import price.")
@@ -135,15 +143,15 @@ def national_accounts(
       "(1 - {cluster nontradable content}) * {bottom up spending}",
       units="$/Year", doc="Spending on tradables.")
     a("total exports",
-      "{resource value added} + {upgraded exports} + {tradables export share} * "
+      "{resource exports} + {upgraded exports} + {tradables export share} * "
       "{tradable output} + {cluster export share} * {cluster output}",
       units="$/Year", doc="Exports: raw commodities, upgraded tiers, part of T and of cluster "
                           "output.")
     a("imports",
-      "{tradable absorption} - (1 - {tradables export share}) * {tradable output} - "
-      "(1 - {cluster export share}) * {cluster output}",
+      "{tradable absorption} + {resource inputs} - (1 - {tradables export share}) * "
+      "{tradable output} - (1 - {cluster export share}) * {cluster output}",
       units="$/Year", doc="Imports: spending on tradables not met by home sales of T and "
-                          "cluster output.")
+                          "cluster output, and the resource sector's inputs.")
     a("expenditure gdp",
       "{private consumption} + {public rent spending} + {investment} + {total exports} - "
       "{imports}",
@@ -153,7 +161,7 @@ def national_accounts(
     a("current account", "{trade balance} + {net factor income}", units="$/Year",
       doc="Trade balance plus net factor income.")
     a("non resource export share",
-      "({total exports} - {resource value added}) / {total exports}", units="Dmnl",
+      "({total exports} - {resource exports}) / {total exports}", units="Dmnl",
       doc="Share of exports other than raw commodities.")
     a("non resource tradable output", "{upgraded exports} + {tradable output}", units="$/Year",
       doc="T output and upgraded tiers: the base of learning-by-doing.")
@@ -164,6 +172,12 @@ def national_accounts(
               outflows=["fdi liabilities"], units="$",
               doc="Net foreign assets other than the fund (negative: net debt and FDI "
                   "liabilities); interest on them is paid or received out of income.")
+    a("other foreign income",
+      "{foreign income share} * {initial gdp} * {world frontier} * {population} / "
+      "{initial population}",
+      units="$/Year", doc="Transfers received from abroad (remittances, aid), counted in "
+                          "national income: exogenous, the share of the initial GDP growing "
+                          "with the frontier and the population.")
     a("foreign interest income", "{foreign interest rate} * {other foreign assets}",
       units="$/Year", doc="Interest on other foreign assets (negative when they are "
                           "liabilities).")

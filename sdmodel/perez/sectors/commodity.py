@@ -78,15 +78,23 @@ COMMODITY_PARAMS: dict[str, Param] = {
         "Interface constant: weight of the real non-energy (agriculture, fertilizer, metals) "
         "price index, for agricultural exporters."),
     "resource output share": Param(
-        0.045, "Dmnl", 0.01, 0.3,
+        0.045, "Dmnl", 0.01, 0.12,
         "Interface constant: resource rents as a share of GDP at the start (WDI "
         "NY.GDP.TOTL.RT.ZS / 100; 2000: Chile 4.9 %, Colombia 5.8 %, Mexico 3.6 %). With the "
-        "initial price and unit cost it sets the initial extraction."),
+        "initial price and unit cost it sets the initial extraction. Above about 0.15, with the "
+        "default unit cost and non-tradable contents, resource value added and the N market "
+        "leave no room for T output at the start (initial tradable output < 0): oil economies "
+        "need a lower base unit extraction cost (rents are 50-70 % of oil output value)."),
     "base unit extraction cost": Param(
         0.7, "Dmnl", 0.5, 0.85,
         "Unit extraction cost with the reserve intact, as a share of the initial price (pure "
         "scenario price at the start): rents of about 30 % of resource output value, so "
         "resource output is about 15 % of GDP when rents are 4.5 % of it."),
+    "resource input share": Param(
+        0.6, "Dmnl", 0.4, 0.8,
+        "Share of the unit extraction cost that is intermediate inputs (the rest is wages and "
+        "normal capital income): intermediate consumption is 40-60 % of gross output in mining "
+        "and oil in national input-output tables (OECD IOTs), most of the cost below the rent."),
     "depletion cost effect": Param(
         0.4, "Dmnl", 0, 1,
         "Rise in unit cost (share of the initial price) as the reserve is exhausted: poorer, "
@@ -154,7 +162,8 @@ def commodity_rents(
     dict
         ``{local name: model name}`` of every element created; outputs other sectors read are
         ``commodity price``, ``resource rents``, ``fiscal rents``, ``repatriated rents``,
-        ``domestic private rents``, ``resource value added``, ``unit extraction cost``,
+        ``domestic private rents``, ``resource exports``, ``resource inputs``, ``resource value
+        added``, ``unit extraction cost``,
         ``expected price`` and ``resource reserves``.
 
     Examples
@@ -253,8 +262,14 @@ def commodity_rents(
     blk.stock("resource reserves", initial="{initial reserves}", outflows=["extraction"],
               units="$", doc="Remaining reserve valued at the 2000 price; cannot go negative "
                              "because extraction is at most reserves / minimum depletion time.")
-    blk.aux("resource value added", "{commodity price} * {extraction}", units="$/Year",
+    blk.aux("resource exports", "{commodity price} * {extraction}", units="$/Year",
             doc="Value of resource output at the world price (raw commodity exports).")
+    blk.aux("resource inputs", "{resource input share} * {unit extraction cost} * {extraction}",
+            units="$/Year", doc="Intermediate inputs of the resource sector (tradables, "
+                                "imported: equipment services, fuel, reagents).")
+    blk.aux("resource value added", "{resource exports} - {resource inputs}", units="$/Year",
+            doc="Value added of the resource sector at the current price: output less "
+                "intermediate inputs (wages, capital income and rents).")
     blk.aux("resource rents",
             "MAX({commodity price} - {unit extraction cost}, 0) * {extraction}",
             units="$/Year", doc="Rents: (price - unit cost) x extraction, zero when the price "

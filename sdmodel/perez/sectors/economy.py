@@ -152,7 +152,7 @@ def economy(
         ``human capital``, ``technological capability``, ``initial relative tfp``, ``world
         frontier``, ``resource value added``, ``upgraded exports``, ``cluster output``,
         ``cluster job demand``, ``fiscal rents``, ``fund returns``, ``repatriated rents``,
-        ``foreign interest income``, ``rent consumption``, ``fund withdrawals``,
+        ``foreign interest income``, ``other foreign income``, ``rent consumption``, ``fund withdrawals``,
         ``withdrawal investment share``, ``human capital spending``, ``technologization
         spending``, ``bottom up spending``, ``gdp``.
     **params : float
@@ -201,9 +201,10 @@ def economy(
       units="Dmnl", doc="m: share of a $ of private income spent on non-tradables (consumed "
                         "or invested).")
     a("net factor income",
-      "{fund returns} + {foreign interest income} - {repatriated rents}", units="$/Year",
-      doc="NFI: net income from abroad (fund returns and interest on other foreign assets, "
-          "less the foreign owners' rents).")
+      "{fund returns} + {foreign interest income} + {other foreign income} - "
+      "{repatriated rents}", units="$/Year",
+      doc="NFI: net income from abroad (fund returns, interest on other foreign assets and "
+          "other foreign income, less the foreign owners' rents).")
     a("initial nontradable output",
       "INITIAL({marginal nontradable share} * ({initial gdp} + {net factor income} - "
       "{fiscal rents}) + {consumption nontradable content} * {fiscal rents} + "

@@ -118,7 +118,7 @@ def export_ladder(
         Prefix for every name the sector creates.
     inputs : dict, optional
         Wiring of ``effective capability``, ``initial gdp``, ``world frontier``, ``window openness``,
-        ``real exchange rate`` and ``resource value added`` (raw commodity exports).
+        ``real exchange rate`` and ``resource exports`` (raw commodity exports).
     **params : float
         Overrides of :data:`LADDER_PARAMS` (underscored keys).
 
@@ -206,7 +206,7 @@ def export_ladder(
             doc="Exports above raw commodities (processed + specialities + niches).")
     weighted = " + ".join(f"{{{t} unit value}} * {{{t} exports}}" for t in TIERS)
     blk.aux("export sophistication",
-            f"({{resource value added}} + {weighted}) / ({{resource value added}} + "
+            f"({{resource exports}} + {weighted}) / ({{resource exports}} + "
             "{upgraded exports})",
             units="Dmnl", doc="Value-weighted average unit value of resource-based exports "
                               "(raw commodities = 1): rises as the mix moves up the ladder.")

@@ -89,6 +89,7 @@ class ModelSection(Table):
     path: Name
     initial_time: Number | None = None
     final_time: Number | None = None
+    start_from: Literal["auto", "country", "model"] = "auto"
 
 
 class DataSection(Table):

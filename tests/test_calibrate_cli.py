@@ -109,9 +109,10 @@ COUNTRY_CONFIGS = sorted((MODELS.parent / "calibration").glob("*.toml"))
 
 
 def test_country_configs_are_valid_against_model_and_data():
-    """Every shipped config names known parameters within their documented ranges and
-    series that exist for its country and overlap the model (checked without optimising)."""
-    from sdmodel.calibration.config import load_config, observed_from_config
+    """Every shipped config starts from its country's data, names known parameters within
+    their documented ranges and series that exist for its country and overlap the model
+    (checked without optimising)."""
+    from sdmodel.calibration.config import load_config, observed_from_config, start_parameters
     from sdmodel.calibration.observed import prepare_observed
     from sdmodel.calibration.parameters import as_parameters
 
@@ -120,12 +121,14 @@ def test_country_configs_are_valid_against_model_and_data():
     for path in COUNTRY_CONFIGS:
         cfg = load_config(path)
         model = models.setdefault(cfg.model_path, sd.load(cfg.model_path))
-        params = as_parameters(cfg.params).check_against(model)
+        run = start_parameters(cfg, model, data_dir=DATA_DIR)
+        assert run.start is not None and run.start.code == cfg.country, path.name
+        params = as_parameters(run.params).check_against(model)
         assert 6 <= len(params.varying) <= 10, path.name
         observed, keywords = observed_from_config(cfg, data_dir=DATA_DIR)
         series, t0, t1 = prepare_observed(model, observed, mapping=keywords["mapping"],
                                           weights=keywords["weights"], index=keywords["index"],
-                                          initial_time=cfg.initial_time,
+                                          initial_time=run.initial_time,
                                           final_time=cfg.final_time)
         # 1990-2019 (Venezuela to 2014), every series observed from 1990
         assert len(series) >= 5 and (t0, cfg.start) == (1990, 1990), path.name

@@ -18,12 +18,14 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+import xarray as xr
+
 from .._progress import bar as progress_bar
 
-from ..exceptions import CalibrationError, SDModelError
+from ..exceptions import CalibrationError, ParameterError, SDModelError
 from .backends import GLOBAL, Space, canonical_method, polish as _polish, run_method
 from .objective import Objective, StopCalibration, prepare_observed
-from .parameters import Parameters, as_parameters
+from .parameters import Parameter, Parameters, as_parameters
 from .result import (
     CalibrationResult,
     covariance_from_jacobian,
@@ -57,6 +59,7 @@ def calibrate(
     engine: str = "auto",
     progress: bool = False,
     profile: bool = False,
+    held: Mapping[str, float] | None = None,
 ) -> CalibrationResult:
     """Fit model constants to observed series.
 
@@ -112,6 +115,12 @@ def calibrate(
         Show a progress bar of the model runs on stderr (default: none, nothing printed).
     profile : bool
         Also compute 95 % profile-likelihood intervals.
+    held : mapping, optional
+        ``{constant: value}`` held in every run and not checked against the constant's
+        documented range (data, such as a country's starting point from
+        :func:`sdmodel.perez.country.country_parameters`); a constant also in ``params`` is
+        taken from ``params``. Held values appear in the result's ``params`` with
+        ``vary=False``.
 
     Returns
     -------
@@ -137,7 +146,7 @@ def calibrate(
     started = time.perf_counter()
     method = canonical_method(method)
     _check_keywords(seed=seed, options=options, polish=polish)
-    pars = as_parameters(params).check_against(model)
+    pars = _with_held(as_parameters(params).check_against(model), model, held)
     series, t0, t1 = prepare_observed(
         model, observed, mapping=mapping, weights=weights, normalize=normalize,
         initial_time=initial_time, final_time=final_time, index=index,
@@ -278,6 +287,30 @@ def _build_result(model, objective, pars: Parameters, names, x, *, method, succe
     if profile and not interrupted:
         result.profile()
     return result
+
+
+def _with_held(pars: Parameters, model, held: Mapping[str, float] | None) -> Parameters:
+    """``pars`` plus the ``held`` constants not in it, as fixed parameters (any finite value)."""
+    if held is None:
+        return pars
+    if not isinstance(held, Mapping):
+        raise CalibrationError(f"held must be a mapping {{constant: value}}, got {held!r}")
+    held_pars = Parameters()
+    for name, value in held.items():
+        held_pars[name] = Parameter(name, value, vary=False)
+    checked = Parameters()
+    constants = model.params
+    for name, par in held_pars.items():
+        py = model.resolve(name, what="parameter")
+        if py not in constants or isinstance(constants[py], xr.DataArray):
+            raise ParameterError(
+                f"held constant {name!r} is not a scalar constant of model {model.name!r}")
+        if py not in pars:
+            checked[py] = replace(par, name=py, units=str(model.units.get(py, "")))
+    out = Parameters()
+    for name, par in [*pars.items(), *checked.items()]:
+        out[name] = par
+    return out
 
 
 def _check_keywords(*, seed, options, polish) -> None:

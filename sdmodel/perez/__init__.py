@@ -13,6 +13,7 @@ Examples
 """
 
 from . import sectors
+from .country import country_data, country_parameters
 from .reference import (
     PRICE_SERIES,
     SHARE_PARAMS,
@@ -24,6 +25,8 @@ from .reference import (
 
 __all__ = [
     "sectors",
+    "country_data",
+    "country_parameters",
     "build_perez",
     "price_history",
     "validate_perez_params",

@@ -18,6 +18,7 @@ from .ensembles import ModelSpec, check_samples, ensemble
 from .sensitivity import Evaluator, FunctionEvaluator, ModelEvaluator, morris, sobol
 from .uncertainty import (
     from_calibration,
+    from_posterior,
     latin_hypercube,
     multivariate_normal,
     percentile_bands,
@@ -35,6 +36,7 @@ __all__ = [
     "latin_hypercube",
     "multivariate_normal",
     "from_calibration",
+    "from_posterior",
     "scenario_runs",
     "percentile_bands",
     "prob_beats",

@@ -38,6 +38,7 @@ __all__ = [
     "latin_hypercube",
     "multivariate_normal",
     "from_calibration",
+    "from_posterior",
     "scenario_runs",
     "percentile_bands",
     "prob_beats",
@@ -189,6 +190,29 @@ def from_calibration(fit, n: int, *, seed: int | None = None) -> pd.DataFrame:
     mean = {k: float(fit.params[k].value) for k in names}
     bounds = {k: (fit.params[k].min, fit.params[k].max) for k in names}
     return multivariate_normal(mean, cov, n, seed=seed, bounds=bounds)
+
+
+def from_posterior(post, n: int, *, seed: int | None = None) -> pd.DataFrame:
+    """``n`` draws of the sampled constants from a Bayesian calibration's posterior.
+
+    Draws are taken at random (with replacement only if ``n`` exceeds the kept draws) from all
+    walkers, so their joint distribution, correlations included, is the posterior's. Feed them
+    to :func:`scenario_runs` to compare policies under the posterior.
+
+    Parameters
+    ----------
+    post : sdmodel.calibration.PosteriorResult
+    n : int
+    seed : int, optional
+
+    Examples
+    --------
+    >>> post = sd.calibration.sample_posterior(model, observed, priors, seed=1)   # doctest: +SKIP
+    >>> runs = scenario_runs(model, scenarios, from_posterior(post, 300, seed=2))  # doctest: +SKIP
+    """
+    if not hasattr(post, "draws") or not hasattr(post, "names"):
+        raise AnalysisError(f"expected a PosteriorResult (sdmodel.calibration.sample_posterior), got {type(post).__name__}")
+    return pd.DataFrame(post.draws(_n(n), seed=seed))
 
 
 def scenario_runs(

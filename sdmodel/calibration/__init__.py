@@ -10,6 +10,11 @@ Examples
 
 from .calibration import calibrate
 from .parameters import Parameter, Parameters, create_params
+from .bayes import PosteriorResult, sample_posterior
+from .panel import PanelResult, PanelUnit, calibrate_panel, leave_one_out
+from .priors import Prior
 from .result import CalibrationResult
 
-__all__ = ["calibrate", "Parameter", "Parameters", "create_params", "CalibrationResult"]
+__all__ = ["calibrate", "Parameter", "Parameters", "create_params", "CalibrationResult",
+           "sample_posterior", "PosteriorResult", "Prior", "calibrate_panel", "PanelUnit",
+           "PanelResult", "leave_one_out"]

@@ -17,8 +17,9 @@ from .window_map import window
 from .fan_chart import fan
 from .sensitivity_chart import sensitivity
 from .fit_chart import fit
+from .posterior_chart import posterior
 
 __all__ = [
-    "compare", "fit", "window", "fan", "sensitivity",
+    "compare", "fit", "posterior", "window", "fan", "sensitivity",
     "Period", "FigureDefaults", "register", "defaults_for",
 ]

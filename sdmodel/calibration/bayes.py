@@ -273,14 +273,14 @@ def sample_posterior(
     from .parameters import create_params
 
     names = list(pri)
-    pars = create_params(**{n: (float(pri[n].ppf(0.5)), pri[n].lower, pri[n].upper) for n in names},
-                         **{k: {"value": float(v), "vary": False} for k, v in (fixed or {}).items()})
-    pars.check_against(model)
+    create_params(**{n: (float(pri[n].ppf(0.5)), pri[n].lower, pri[n].upper) for n in names}
+                  ).check_against(model)
+    fixed = _held(model, fixed)
     series, t0, t1 = prepare_observed(
         model, observed, mapping=mapping, weights=weights, normalize=normalize,
         initial_time=initial_time, final_time=final_time, index=index,
     )
-    objective = Objective(model, series, names, fixed=dict(fixed or {}), initial_time=t0,
+    objective = Objective(model, series, names, fixed=fixed, initial_time=t0,
                           final_time=t1, engine=engine)
     if objective.ndata <= len(names) + len(series):
         raise CalibrationError(
@@ -330,8 +330,18 @@ def sample_posterior(
     return PosteriorResult(
         idata=idata, names=names, priors=pri, series=[s.name for s in series],
         acceptance=float(np.mean(sampler.acceptance_fraction)), nruns=nw * n_steps,
-        elapsed=elapsed, objective=objective, fixed=dict(fixed or {}),
+        elapsed=elapsed, objective=objective, fixed=fixed,
     )
+
+
+def _held(model, fixed: Mapping[str, float] | None) -> dict[str, float]:
+    """The held constants (any finite value, as ``calibrate(held=)``): scalar constants of
+    the model, not range-checked."""
+    from .calibration import _with_held
+    from .parameters import Parameters
+
+    held = _with_held(Parameters(), model, fixed)
+    return {n: float(p.value) for n, p in held.items()}
 
 
 def _check_settings(*, n_walkers, n_steps, burn, thin) -> None:

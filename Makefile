@@ -25,6 +25,10 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .benchmarks $(OUT)
 
+# The calibration tutorial reads the country data: $SDMODEL_DATA, else ../shared/data.
+DOCS_DATA ?= $(or $(SDMODEL_DATA),../shared/data)
+
 docs: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[docs]'
-	NO_MKDOCS_2_WARNING=1 PYTHONPATH=docs $(VENV)/bin/mkdocs build --strict
+	SDMODEL_DATA=$(abspath $(DOCS_DATA)) MPLBACKEND=Agg NO_MKDOCS_2_WARNING=1 PYTHONPATH=docs \
+		$(VENV)/bin/mkdocs build --strict

@@ -93,7 +93,7 @@ def test_every_api_page_is_in_the_nav():
     assert pages and all(p in nav for p in pages), [p for p in pages if p not in nav]
 
 
-@pytest.mark.parametrize("number", ["01", "02", "03", "04", "05", "06", "07"])
+@pytest.mark.parametrize("number", ["01", "02", "03", "04", "05", "06", "07", "08"])
 def test_tutorial_exists_and_ends_in_a_figure(number):
     (script,) = (REPO / "docs" / "examples").glob(f"tutorial_{number}_*.py")
     text = script.read_text(encoding="utf-8")

@@ -10,6 +10,10 @@ names below are in every example's namespace:
 - ``model``: the Nelson-Phelps catch-up model (``models/validation/nelson_phelps.mdl``);
 - ``perez``: the reference model (``models/perez/perez.mdl``);
 - ``toy``: the small rent-policy model of the window tests (``tests/data/window_toy.mdl``);
+- ``b``: a new, empty ``sd.Builder`` (2000-2060, TIME STEP 0.25), for the sector functions;
+- ``observed``: observations of ``technological_capability`` made from ``model`` with
+  ``catch_up_rate = 0.08`` and 1 % multiplicative noise (seeded), and ``fit``: the calibration
+  of ``catch_up_rate`` to them;
 - ``shared_data``: the shared data folder (``$SDMODEL_DATA``, else ``../shared/data``);
 - ``tmp_path``: a fresh temporary folder.
 
@@ -40,6 +44,21 @@ def _doctest_models():
     }
 
 
+@pytest.fixture(scope="session")
+def _doctest_fit(_doctest_models):
+    import numpy as np
+    import xarray as xr
+
+    import sdmodel as sd
+
+    model = _doctest_models["model"]
+    truth = model.run(params={"catch_up_rate": 0.08})["technological_capability"]
+    noise = np.random.default_rng(1).normal(0.0, 0.01, truth.size)
+    observed = xr.Dataset({"technological_capability": truth * (1 + noise)})
+    fit = sd.calibrate(model, observed, {"catch_up_rate": (0.01, 1.0)}, progress=False)
+    return {"observed": observed, "fit": fit}
+
+
 @pytest.fixture(autouse=True)
 def _doctest_setup(request):
     """For doctest items only: the namespace and a working folder laid out like a checkout."""
@@ -59,8 +78,12 @@ def _doctest_setup(request):
     for name in ("models", "tests", "calibration"):
         (work / name).symlink_to(REPO / name, target_is_directory=True)
     (tmp_path / "shared").symlink_to(shared, target_is_directory=True)
-    request.getfixturevalue("doctest_namespace").update(
-        np=np, xr=xr, sd=sd, shared_data=data, tmp_path=tmp_path,
-        **request.getfixturevalue("_doctest_models"))
+    namespace = dict(np=np, xr=xr, sd=sd, shared_data=data, tmp_path=tmp_path,
+                     b=sd.Builder("example", initial_time=2000, final_time=2060, time_step=0.25),
+                     **request.getfixturevalue("_doctest_models"))
+    source = "\n".join(example.source for example in request.node.dtest.examples)
+    if "observed" in source or "fit" in source:
+        namespace.update(request.getfixturevalue("_doctest_fit"))
+    request.getfixturevalue("doctest_namespace").update(namespace)
     monkeypatch.chdir(work)
     monkeypatch.setenv("SDMODEL_DATA", str(data))

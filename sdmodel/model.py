@@ -3,9 +3,9 @@
 Examples
 --------
 >>> import sdmodel as sd
->>> model = sd.load("models/validation/nelson_phelps.mdl")          # doctest: +SKIP
->>> ds = model.run(params={"catch_up_rate": 0.2}, final_time=40)     # doctest: +SKIP
->>> ds["technological_capability"].attrs["units"]                    # doctest: +SKIP
+>>> model = sd.load("models/validation/nelson_phelps.mdl")
+>>> ds = model.run(params={"catch_up_rate": 0.2}, final_time=40)
+>>> ds["technological_capability"].attrs["units"]
 'Dmnl'
 """
 
@@ -68,8 +68,8 @@ class Model:
 
     Examples
     --------
-    >>> model = sd.load("models/validation/nelson_phelps.mdl")   # doctest: +SKIP
-    >>> sorted(model.params)                                      # doctest: +SKIP
+    >>> model = sd.load("models/validation/nelson_phelps.mdl")
+    >>> sorted(model.params)
     ['catch_up_rate', 'frontier_growth_rate', ...]
     """
 
@@ -155,7 +155,7 @@ class Model:
 
         Examples
         --------
-        >>> model.resolve("Catch Up Rate")   # doctest: +SKIP
+        >>> model.resolve("Catch Up Rate")
         'catch_up_rate'
         """
         if name in self._doc.index:
@@ -237,7 +237,7 @@ class Model:
 
         Examples
         --------
-        >>> ds = model.run({"catch_up_rate": 0.2}, final_time=40)   # doctest: +SKIP
+        >>> ds = model.run({"catch_up_rate": 0.2}, final_time=40)
         """
         settings = self._check_time(initial_time, final_time, time_step, saveper)
         prepared = self.prepare_params(params)
@@ -306,7 +306,7 @@ class Model:
 
         Examples
         --------
-        >>> ds = model.run_batch({"catch_up_rate": np.linspace(0.05, 0.3, 100)})  # doctest: +SKIP
+        >>> ds = model.run_batch({"catch_up_rate": np.linspace(0.05, 0.3, 100)})
         """
         from .batch import run_batch
 

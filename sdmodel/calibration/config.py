@@ -34,8 +34,8 @@ rescaled or turned into an index), the parameters with bounds, and the optimiser
 
 Examples
 --------
->>> cfg = load_config("calibration/chile.toml")                    # doctest: +SKIP
->>> result, paths = run_config(cfg, out_dir="out/chile")          # doctest: +SKIP
+>>> cfg = load_config("calibration/chile.toml")
+>>> result, paths = run_config(cfg, out_dir="out/chile")
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ Examples
 --------
 >>> import sdmodel as sd
 >>> b = sd.Builder("m", initial_time=2000, final_time=2030, time_step=0.25)
->>> names = sd.perez.sectors.commodity_rents(b, history=[(2000, 1.0), (2010, 2.0)])   # doctest: +SKIP
+>>> names = sd.perez.sectors.commodity_rents(b, history=[(2000, 1.0), (2010, 2.0)])
 """
 
 from __future__ import annotations
@@ -132,8 +132,8 @@ def commodity_rents(
 
     Examples
     --------
-    >>> names = commodity_rents(b, history=[(2000, 1.0), (2010, 2.0)])   # doctest: +SKIP
-    >>> names["resource rents"]                                          # doctest: +SKIP
+    >>> names = commodity_rents(b, history=[(2000, 1.0), (2010, 2.0)])
+    >>> names["resource rents"]
     'Resource rents'
     """
     points = [(float(x), float(y)) for x, y in history]

@@ -13,7 +13,7 @@ regained (:mod:`sdmodel.perez.sectors.technology`; van Wijnbergen 1984; Krugman 
 
 Examples
 --------
->>> names = dutch_disease(b)   # doctest: +SKIP
+>>> names = dutch_disease(b)
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def dutch_disease(
 
     Examples
     --------
-    >>> names = dutch_disease(b, spending_effect=2)   # doctest: +SKIP
+    >>> names = dutch_disease(b, spending_effect=2)
     """
     blk = Block(b, prefix=prefix, inputs=inputs)
     blk.params(DUTCH_DISEASE_PARAMS, {k.replace("_", " "): v for k, v in params.items()})

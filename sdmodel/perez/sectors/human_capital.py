@@ -8,7 +8,7 @@ initial level.
 
 Examples
 --------
->>> names = human_capital(b, education_delay=6)   # doctest: +SKIP
+>>> names = human_capital(b, education_delay=6)
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def human_capital(
 
     Examples
     --------
-    >>> names = human_capital(b, human_capital_depreciation_rate=0.05)   # doctest: +SKIP
+    >>> names = human_capital(b, human_capital_depreciation_rate=0.05)
     """
     blk = Block(b, prefix=prefix, inputs=inputs)
     blk.params(HUMAN_CAPITAL_PARAMS, {k.replace("_", " "): v for k, v in params.items()})

@@ -9,7 +9,7 @@ and fund payouts; imports are the tradable content of spending.
 
 Examples
 --------
->>> names = macro_accounts(b)   # doctest: +SKIP
+>>> names = macro_accounts(b)
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def macro_accounts(
 
     Examples
     --------
-    >>> names = macro_accounts(b)   # doctest: +SKIP
+    >>> names = macro_accounts(b)
     """
     blk = Block(b, prefix=prefix, inputs=inputs)
     blk.params(MACRO_PARAMS, {k.replace("_", " "): v for k, v in params.items()})

@@ -68,7 +68,8 @@ run = model.run(params=result.values, initial_time=cfg.initial_time, final_time=
                 return_vars=["gdp_per_capita"])
 years = run["time"].values
 simulated = run["gdp_per_capita"].values / run["gdp_per_capita"].sel(time=2000).item()
-gdp = observed["wdi:NY.GDP.PCAP.KD"]
+key = next(k for k, target in keywords["mapping"].items() if target == "gdp_per_capita")
+gdp = observed[key]
 gdp = (gdp / gdp.sel(year=2000)).dropna("year")
 t_all, y_all = gdp["year"].values.astype(float), gdp.values
 inside, outside = t_all < HOLDOUT, t_all >= HOLDOUT

@@ -1,5 +1,5 @@
 """
-# The reference model and its feedback structure
+# The reference model: its sectors and the links between them
 
 `models/perez/perez.mdl` is a system-dynamics rendering of Carlota Pérez's (2010) strategy for
 resource-based development. It runs from 2000 to 2060 in years (TIME STEP 0.25) and is built
@@ -25,7 +25,7 @@ documented constants to a `sd.Builder`:
 9. **Macro accounts**: GDP, population, GDP per capita, consumption, imports.
 
 This tutorial loads the model, lists the outputs every scenario comparison reports, and draws
-its stock-and-flow structure: which stock feeds the rate of change of which other stock. The
+its structure: which sector each stock and variable belongs to, and which sectors read which. The
 diagram is computed from the model's equations (the dependency graph PySD records), not drawn
 by hand, so it follows the model as it changes.
 """

@@ -28,6 +28,12 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .benchmarks $(OUT)
 
+# The calibration tutorial reads the country data: $SDMODEL_DATA, else ../shared/data. The
+# tutorials share the test suite's translation and kernel cache unless one is set.
+DOCS_DATA ?= $(or $(SDMODEL_DATA),../shared/data)
+DOCS_CACHE ?= $(or $(SDMODEL_CACHE_DIR),$(CURDIR)/.cache/sdmodel)
+
 docs: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[docs]'
-	NO_MKDOCS_2_WARNING=1 PYTHONPATH=docs $(VENV)/bin/mkdocs build --strict
+	SDMODEL_DATA=$(abspath $(DOCS_DATA)) SDMODEL_CACHE_DIR=$(DOCS_CACHE) MPLBACKEND=Agg NO_MKDOCS_2_WARNING=1 PYTHONPATH=docs \
+		$(VENV)/bin/mkdocs build --strict

@@ -46,7 +46,7 @@ _NAMES = {
 
 #: Subpackages and modules reachable as attributes.
 _MODULES = ("metrics", "plot", "scenarios", "data", "analysis", "calibration", "constraints",
-            "schema", "batch", "units", "results", "loading", "model", "builder", "running",
+            "schema", "batch", "units", "results", "loading", "model", "builder",
             "bundled")
 
 __all__ = ["__version__", "exceptions", *_NAMES, *_MODULES]

@@ -28,7 +28,7 @@ Examples
 >>> _audit_tree(ast.parse("__import__('os').system('true')"), "hostile.py")
 Traceback (most recent call last):
 ...
-sdmodel.exceptions.TranslationError: hostile.py line 1: the name '__import__' is not one PySD's generated code uses; refusing to import code a model file could have injected
+sdmodel.exceptions.TranslationError: hostile.py line 1: the ... is not one PySD's generated code uses; refusing to import code a model file could have injected
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ Examples
 --------
 >>> import sdmodel as sd
 >>> from sdmodel.canonical import read_canonical, compare_with_canonical
->>> canon = read_canonical("test-models/SIR/output.csv")          # doctest: +SKIP
->>> model = sd.load("test-models/SIR/SIR.mdl")                     # doctest: +SKIP
->>> compare_with_canonical(model.run(), canon, model)              # doctest: +SKIP
+>>> canon = read_canonical("../shared/test-models/SIR/output.csv")
+>>> model = sd.load("../shared/test-models/SIR/SIR.mdl")
+>>> compare_with_canonical(model.run(), canon, model)
 []
 """
 

@@ -15,7 +15,7 @@ Examples
 >>> def positive_rate(model, params, *, initial_time=None, final_time=None):
 ...     if params.get("catch_up_rate", 1) <= 0:
 ...         raise ParameterError("catch_up_rate must be positive")
->>> register(("catch_up_rate",), positive_rate)       # doctest: +SKIP
+>>> register(("catch_up_rate",), positive_rate)
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ neutralised before the build and the generated module is audited before it is im
 Examples
 --------
 >>> import sdmodel as sd
->>> model = sd.load("models/validation/nelson_phelps.mdl")     # doctest: +SKIP
->>> model.params["catch_up_rate"]                                # doctest: +SKIP
+>>> model = sd.load("models/validation/nelson_phelps.mdl")
+>>> model.params["catch_up_rate"]
 0.1
 """
 
@@ -270,8 +270,8 @@ def translate(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = 
 
     Examples
     --------
-    >>> tr = translate("models/validation/nelson_phelps.mdl")   # doctest: +SKIP
-    >>> tr.module.suffix                                          # doctest: +SKIP
+    >>> tr = translate("models/validation/nelson_phelps.mdl")
+    >>> tr.module.suffix
     '.py'
     """
     source = _check_model_file(path)
@@ -322,8 +322,8 @@ def load(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None,
     Examples
     --------
     >>> import sdmodel as sd
-    >>> model = sd.load("models/validation/nelson_phelps.mdl")   # doctest: +SKIP
-    >>> ds = model.run(final_time=50)                             # doctest: +SKIP
+    >>> model = sd.load("models/validation/nelson_phelps.mdl")
+    >>> ds = model.run(final_time=50)
     """
     from .model import Model
 

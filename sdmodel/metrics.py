@@ -409,7 +409,7 @@ def register(required: Iterable[str], specs: Iterable[MetricSpec] | Mapping[str,
 
     Examples
     --------
-    >>> register({"my_output"}, [MetricSpec("my_output_final", "my_output")])   # doctest: +SKIP
+    >>> register({"my_output"}, [MetricSpec("my_output_final", "my_output")])
     """
     if isinstance(specs, Mapping):
         specs = parse_metrics(specs, where="registered metrics", error=AnalysisError).values()
@@ -686,7 +686,9 @@ def write_csv(table: xr.Dataset, path: str | os.PathLike) -> Path:
 
     Examples
     --------
-    >>> write_csv(compare(ds, baseline="squander"), "out/metrics.csv")   # doctest: +SKIP
+    >>> ds = sd.run_scenarios(toy, sd.load_scenarios("tests/data/window_toy_scenarios.toml"))
+    >>> write_csv(compare(ds, baseline="squander"), "out/metrics.csv").name
+    'metrics.csv'
     """
     with atomic_path(path) as tmp:
         to_frame(table).to_csv(tmp)

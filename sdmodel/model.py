@@ -3,9 +3,9 @@
 Examples
 --------
 >>> import sdmodel as sd
->>> model = sd.load("models/validation/nelson_phelps.mdl")          # doctest: +SKIP
->>> ds = model.run(params={"catch_up_rate": 0.2}, final_time=40)     # doctest: +SKIP
->>> ds["technological_capability"].attrs["units"]                    # doctest: +SKIP
+>>> model = sd.load("models/validation/nelson_phelps.mdl")
+>>> ds = model.run(params={"catch_up_rate": 0.2}, final_time=40)
+>>> ds["technological_capability"].attrs["units"]
 'Dmnl'
 """
 
@@ -54,8 +54,8 @@ class Model:
 
     Examples
     --------
-    >>> model = sd.load("models/validation/nelson_phelps.mdl")   # doctest: +SKIP
-    >>> sorted(model.params)                                      # doctest: +SKIP
+    >>> model = sd.load("models/validation/nelson_phelps.mdl")
+    >>> sorted(model.params)
     ['catch_up_rate', 'frontier_growth_rate', ...]
     """
 
@@ -165,7 +165,7 @@ class Model:
 
         Examples
         --------
-        >>> model.resolve("Catch Up Rate")   # doctest: +SKIP
+        >>> model.resolve("Catch Up Rate")
         'catch_up_rate'
         """
         if name in self._doc.index:
@@ -232,7 +232,7 @@ class Model:
 
         Examples
         --------
-        >>> ds = model.run({"catch_up_rate": 0.2}, final_time=40)   # doctest: +SKIP
+        >>> ds = model.run({"catch_up_rate": 0.2}, final_time=40)
         """
         return running.run(self, params, initial_time=initial_time, final_time=final_time,
                            time_step=time_step, saveper=saveper, return_vars=return_vars)
@@ -281,7 +281,7 @@ class Model:
 
         Examples
         --------
-        >>> ds = model.run_batch({"catch_up_rate": np.linspace(0.05, 0.3, 100)})  # doctest: +SKIP
+        >>> ds = model.run_batch({"catch_up_rate": np.linspace(0.05, 0.3, 100)})
         """
         return running.run_batch(self, params, return_vars=return_vars, saveper=saveper,
                                  chunk_size=chunk_size, initial_time=initial_time,

@@ -3,8 +3,9 @@
 Examples
 --------
 >>> import sdmodel as sd
->>> ds = sd.load("models/validation/nelson_phelps.mdl").run()   # doctest: +SKIP
->>> sd.save(ds, "out/run.nc")                                   # doctest: +SKIP
+>>> ds = sd.load("models/validation/nelson_phelps.mdl").run()
+>>> sd.save(ds, "out/run.nc")
+PosixPath('out/run.nc')
 """
 
 from __future__ import annotations
@@ -238,7 +239,8 @@ def save(ds: xr.Dataset, path: str | os.PathLike, *, overwrite: bool = True) -> 
 
     Examples
     --------
-    >>> save(xr.Dataset({"x": ("time", [1.0, 2.0])}), tmp_path / "x.nc")   # doctest: +SKIP
+    >>> save(xr.Dataset({"x": ("time", [1.0, 2.0])}), tmp_path / "x.nc").name
+    'x.nc'
     """
     kind = output_format(path)
     path = Path(path)

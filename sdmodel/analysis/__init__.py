@@ -8,8 +8,13 @@ Every analysis evaluates the model through one batch call per set of runs (see
 Examples
 --------
 >>> import sdmodel as sd
->>> sweep = sd.analysis.window_sweep(model, [2004, 2010, 2020], [0.2, 0.4])   # doctest: +SKIP
->>> sd.analysis.latest_viable_start(sweep, threshold=0.0)                       # doctest: +SKIP
+>>> model = sd.load("tests/data/window_toy.mdl")
+>>> sweep = sd.analysis.window_sweep(model, [2004, 2010, 2020], [0.2, 0.4],
+...                                  start_lever="reinvestment_start_year",
+...                                  share_lever="reinvestment_share",
+...                                  metric="gdp_per_capita", year=2040)
+>>> sd.analysis.latest_viable_start(sweep, threshold=0.0).values.tolist()
+[2020.0, 2020.0]
 """
 
 from ._bounds import parameter_bounds

@@ -2,9 +2,9 @@
 
 Examples
 --------
->>> parameter_bounds(model, ["catch_up_rate"])                 # doctest: +SKIP
+>>> parameter_bounds(model, ["catch_up_rate"])
 {'catch_up_rate': (0.0, 1.0)}
->>> parameter_bounds(model, {"catch_up_rate": (0.05, 0.3)})    # doctest: +SKIP
+>>> parameter_bounds(model, {"catch_up_rate": (0.05, 0.3)})
 {'catch_up_rate': (0.05, 0.3)}
 """
 
@@ -68,7 +68,8 @@ def parameter_bounds(model, params: Sequence[str] | Mapping[str, Sequence[float]
 
     Examples
     --------
-    >>> parameter_bounds(model, ["catch_up_rate"])   # doctest: +SKIP
+    >>> parameter_bounds(model, ["catch_up_rate"])
+    {'catch_up_rate': (0.0, 1.0)}
     """
     if isinstance(params, str):
         params = [params]

@@ -7,9 +7,9 @@ instead as a loop of PySD runs, with a warning, giving the same Dataset layout.
 
 Examples
 --------
->>> ds = run_many(model, {"catch_up_rate": np.array([0.1, 0.2])},
-...               return_vars=["technological_capability"])       # doctest: +SKIP
->>> ds["technological_capability"].dims                            # doctest: +SKIP
+>>> ds = run_many(model, {"catch_up_rate": np.array([0.1, 0.2])}, n=2,
+...               return_vars=["technological_capability"])
+>>> ds["technological_capability"].dims
 ('run', 'time')
 """
 
@@ -78,7 +78,7 @@ def run_many(
 
     Examples
     --------
-    >>> ds = run_many(model, {"catch_up_rate": np.linspace(0.1, 0.2, 5)}, n=5)   # doctest: +SKIP
+    >>> ds = run_many(model, {"catch_up_rate": np.linspace(0.1, 0.2, 5)}, n=5)
     """
     if n < 1:
         raise AnalysisError(f"no runs to evaluate (n={n}); expected at least one parameter set")

@@ -13,8 +13,8 @@ spec                        meaning                                            n
 
 Examples
 --------
->>> m = parse_metrics(model, ["gdp_per_capita@2040", "max(real_exchange_rate)"])   # doctest: +SKIP
->>> [x.name for x in m]                                                            # doctest: +SKIP
+>>> m = parse_metrics(perez, ["gdp_per_capita@2040", "max(real_exchange_rate)"])
+>>> [x.name for x in m]
 ['gdp_per_capita_2040', 'real_exchange_rate_max']
 """
 
@@ -66,7 +66,10 @@ class Metric:
 
         Examples
         --------
-        >>> Metric("x_2040", "x", "at", 2040.0).evaluate(ds)   # doctest: +SKIP
+        >>> ds = xr.Dataset({"x": (("run", "time"), [[1.0, 3.0], [2.0, 4.0]])},
+        ...                 coords={"time": [2030.0, 2050.0]})
+        >>> Metric("x_2040", "x", "at", 2040.0).evaluate(ds).values.tolist()
+        [2.0, 3.0]
         """
         da = ds[self.variable]
         if self.how == "series":
@@ -110,7 +113,7 @@ def parse_metric(model, spec: str, *, default_year: float | None = None) -> Metr
 
     Examples
     --------
-    >>> parse_metric(model, "gdp_per_capita", default_year=2040).name   # doctest: +SKIP
+    >>> parse_metric(perez, "gdp_per_capita", default_year=2040).name
     'gdp_per_capita_2040'
     """
     if not isinstance(spec, str) or not spec.strip():
@@ -166,7 +169,8 @@ def parse_metrics(model, specs: Iterable[str] | str, *, default_year: float | No
 
     Examples
     --------
-    >>> parse_metrics(model, ["gdp_per_capita@2040"])   # doctest: +SKIP
+    >>> [m.name for m in parse_metrics(perez, ["gdp_per_capita@2040"])]
+    ['gdp_per_capita_2040']
     """
     if isinstance(specs, str):
         specs = [specs]

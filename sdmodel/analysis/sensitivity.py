@@ -90,8 +90,8 @@ class ModelEvaluator:
 
     Examples
     --------
-    >>> ev = ModelEvaluator(model, ["technological_capability@50"])   # doctest: +SKIP
-    >>> ev(np.array([[0.1], [0.2]]), ["catch_up_rate"]).shape          # doctest: +SKIP
+    >>> ev = ModelEvaluator(model, ["technological_capability@50"])
+    >>> ev(np.array([[0.1], [0.2]]), ["catch_up_rate"]).shape
     (2, 1)
     """
 
@@ -212,8 +212,10 @@ def sobol(
 
     Examples
     --------
-    >>> si = sobol(model, ["frontier_growth_rate", "catch_up_elasticity"],
-    ...            metrics=["gdp_per_capita@2040"], n=512, seed=1)   # doctest: +SKIP
+    >>> si = sobol(model, ["frontier_growth_rate", "catch_up_rate"],
+    ...            metrics=["technological_capability@50"], n=256, seed=1)
+    >>> sorted(si.data_vars)
+    ['S1', 'S1_conf', 'ST', 'ST_conf']
     """
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
@@ -284,7 +286,10 @@ def morris(
 
     Examples
     --------
-    >>> mo = morris(model, ["catch_up_elasticity"], metrics=["gdp_per_capita@2040"], seed=1)   # doctest: +SKIP
+    >>> mo = morris(model, ["catch_up_rate", "frontier_growth_rate"],
+    ...             metrics=["technological_capability@50"], seed=1)
+    >>> sorted(mo.data_vars)
+    ['mu', 'mu_star', 'mu_star_conf', 'sigma']
     """
     from SALib.analyze import morris as analyze
     from SALib.sample import morris as sample

@@ -9,12 +9,15 @@ probability that one scenario beats another on each metric.
 Examples
 --------
 >>> import sdmodel as sd
->>> samples = sd.analysis.latin_hypercube(model, ["frontier_growth_rate", "catch_up_elasticity"], 500, seed=1)  # doctest: +SKIP
+>>> model = sd.load("tests/data/window_toy.mdl")
+>>> samples = sd.analysis.latin_hypercube(
+...     model, {"trend_growth": (0.01, 0.03), "reinvestment_effectiveness": (0.5, 1.5)}, 200, seed=1)
 >>> runs = sd.analysis.scenario_runs(model, sd.load_scenarios("tests/data/window_toy_scenarios.toml"),
-...                                  samples, return_vars=["gdp_per_capita"])                  # doctest: +SKIP
->>> bands = sd.analysis.percentile_bands(runs)                                                  # doctest: +SKIP
+...                                  samples, return_vars=["gdp_per_capita"])
+>>> bands = sd.analysis.percentile_bands(runs)
 >>> sd.analysis.prob_beats(model, runs, "reinvest_early", "squander",
-...                        metrics=["gdp_per_capita@2040"])                                     # doctest: +SKIP
+...                        metrics=["gdp_per_capita@2040"]).values.tolist()
+[1.0]
 """
 
 from __future__ import annotations
@@ -75,7 +78,7 @@ def latin_hypercube(model, params, n: int, *, seed: int | None = None) -> pd.Dat
 
     Examples
     --------
-    >>> latin_hypercube(model, {"catch_up_rate": (0.05, 0.3)}, 100, seed=1).shape   # doctest: +SKIP
+    >>> latin_hypercube(model, {"catch_up_rate": (0.05, 0.3)}, 100, seed=1).shape
     (100, 1)
     """
     from scipy.stats import qmc
@@ -176,8 +179,8 @@ def from_calibration(fit, n: int, *, seed: int | None = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> fit = sd.calibrate(model, observed, {"catch_up_rate": (0.01, 0.5)})   # doctest: +SKIP
-    >>> from_calibration(fit, 1000, seed=1).columns.tolist()                  # doctest: +SKIP
+    >>> fit = sd.calibrate(model, observed, {"catch_up_rate": (0.01, 0.5)}, progress=False)
+    >>> from_calibration(fit, 1000, seed=1).columns.tolist()
     ['catch_up_rate']
     """
     cov = getattr(fit, "covariance", None)
@@ -248,7 +251,7 @@ def scenario_runs(
     Examples
     --------
     >>> runs = scenario_runs(model, {"a": {}, "b": {"catch_up_rate": 0.2}},
-    ...                      {"frontier_growth_rate": [0.01, 0.02]})   # doctest: +SKIP
+    ...                      {"frontier_growth_rate": [0.01, 0.02]})
     """
     params, n = check_samples(model, samples)
     prepared = validate_scenarios(model, scenarios)
@@ -282,7 +285,10 @@ def percentile_bands(runs: xr.Dataset, *, percentiles: Sequence[float] = (5, 25,
 
     Examples
     --------
-    >>> percentile_bands(runs, percentiles=(10, 50, 90))   # doctest: +SKIP
+    >>> runs = scenario_runs(model, {"a": {}, "b": {"catch_up_rate": 0.2}},
+    ...                      {"frontier_growth_rate": [0.01, 0.015, 0.02]})
+    >>> percentile_bands(runs, percentiles=(10, 50, 90))["technological_capability"].dims
+    ('scenario', 'percentile', 'time')
     """
     if not isinstance(runs, xr.Dataset) or "run" not in runs.dims:
         raise AnalysisError("runs must be an xarray.Dataset with a 'run' dimension (see scenario_runs)")
@@ -341,9 +347,11 @@ def prob_beats(
 
     Examples
     --------
-    >>> prob_beats(model, runs, "reinvest_early", "squander",
-    ...            metrics=["gdp_per_capita@2040", "poverty_rate@2040"],
-    ...            lower_is_better=["poverty_rate@2040"])   # doctest: +SKIP
+    >>> runs = scenario_runs(model, {"slow": {"catch_up_rate": 0.05}, "fast": {}},
+    ...                      {"frontier_growth_rate": [0.01, 0.015, 0.02]})
+    >>> prob_beats(model, runs, "fast", "slow", metrics=["technological_capability@50"],
+    ...            lower_is_better=[]).values.tolist()
+    [1.0]
     """
     if not isinstance(runs, xr.Dataset) or not {"scenario", "run"} <= set(runs.dims):
         raise AnalysisError("runs must be the Dataset of scenario_runs, with dims ('scenario', 'run', ...)")

@@ -8,11 +8,12 @@ still yields a required gain.
 Examples
 --------
 >>> import sdmodel as sd
->>> model = sd.load("tests/data/window_toy.mdl")                                # doctest: +SKIP
+>>> model = sd.load("tests/data/window_toy.mdl")
 >>> sweep = sd.analysis.window_sweep(model, range(2003, 2031), [0.2, 0.4, 0.6],
 ...     start_lever="reinvestment_start_year", share_lever="reinvestment_share",
-...     metric="gdp_per_capita", year=2040)                                     # doctest: +SKIP
->>> sd.analysis.latest_viable_start(sweep, threshold=500.0)                      # doctest: +SKIP
+...     metric="gdp_per_capita", year=2040)
+>>> sd.analysis.latest_viable_start(sweep, threshold=500.0).values.tolist()
+[2015.0, 2025.0, 2029.0]
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def resolve_scenarios(model, scenarios: Mapping[str, Mapping] | str | Path | Non
 
     Examples
     --------
-    >>> resolve_scenarios(model, None)   # doctest: +SKIP
+    >>> sorted(resolve_scenarios(perez, None))
+    ['dual', 'fund', 'reinvest_early', 'reinvest_late', 'squander']
     """
     if scenarios is None:
         beside = Path(model.path).parent / "scenarios.toml"
@@ -157,11 +159,12 @@ def window_sweep(
 
     Examples
     --------
-    >>> sweep = window_sweep(model, [2004, 2010, 2020], [0.25, 0.5],
+    >>> sweep = window_sweep(toy, [2004, 2010, 2020], [0.25, 0.5],
     ...                      start_lever="reinvestment_start_year",
     ...                      share_lever="reinvestment_share", metric="gdp_per_capita",
-    ...                      year=2040, scenarios="tests/data/window_toy_scenarios.toml")  # doctest: +SKIP
-    >>> float(sweep.sel(start_year=2004, share=0.5))                   # doctest: +SKIP
+    ...                      year=2040, scenarios="tests/data/window_toy_scenarios.toml")
+    >>> round(float(sweep.sel(start_year=2004, share=0.5)), 1)
+    3891.8
     """
     starts = _grid_axis(start_years, "start_years")
     share_values = _grid_axis(shares, "shares")
@@ -286,7 +289,10 @@ def latest_viable_start(sweep: xr.DataArray, threshold: float) -> xr.DataArray:
 
     Examples
     --------
-    >>> latest_viable_start(sweep, threshold=0.0)   # doctest: +SKIP
+    >>> sweep = window_sweep(toy, [2004, 2020], [0.5], start_lever="reinvestment_start_year",
+    ...                      share_lever="reinvestment_share", metric="gdp_per_capita", year=2040)
+    >>> latest_viable_start(sweep, threshold=0.0).values.tolist()
+    [2020.0]
     """
     if not isinstance(sweep, xr.DataArray) or {"start_year", "share"} - set(sweep.dims):
         raise AnalysisError(

@@ -21,8 +21,8 @@ engine lacks.
 Examples
 --------
 >>> import numpy as np, sdmodel as sd
->>> model = sd.load("models/validation/nelson_phelps.mdl")             # doctest: +SKIP
->>> ds = model.run_batch({"catch_up_rate": np.linspace(0.05, 0.3, 50)})  # doctest: +SKIP
+>>> model = sd.load("models/validation/nelson_phelps.mdl")
+>>> ds = model.run_batch({"catch_up_rate": np.linspace(0.05, 0.3, 50)})
 """
 
 from .compiler import CompiledModel, compile_model

@@ -12,9 +12,11 @@ Euler step), evaluated in dependency order as PySD's lazy, cached evaluation wou
 Examples
 --------
 >>> import sdmodel as sd
->>> model = sd.load("models/validation/nelson_phelps.mdl")   # doctest: +SKIP
->>> compiled = compile_model(model)                          # doctest: +SKIP
->>> print(compiled.source[:200])                             # doctest: +SKIP
+>>> model = sd.load("models/validation/nelson_phelps.mdl")
+>>> compiled = compile_model(model)
+>>> print(compiled.source[:200])
+import numpy as np
+...
 """
 
 from __future__ import annotations

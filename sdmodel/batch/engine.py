@@ -7,9 +7,9 @@ all states advance together, ``time += TIME STEP``, until ``time`` reaches FINAL
 Examples
 --------
 >>> import numpy as np, sdmodel as sd
->>> model = sd.load("models/validation/nelson_phelps.mdl")                    # doctest: +SKIP
->>> ds = run_batch(model, {"catch_up_rate": np.linspace(0.05, 0.3, 100)})     # doctest: +SKIP
->>> ds["technological_capability"].dims                                        # doctest: +SKIP
+>>> model = sd.load("models/validation/nelson_phelps.mdl")
+>>> ds = run_batch(model, {"catch_up_rate": np.linspace(0.05, 0.3, 100)})
+>>> ds["technological_capability"].dims
 ('run', 'time')
 """
 

@@ -11,7 +11,7 @@ Examples
 >>> b = sd.Builder("growth", initial_time=0, final_time=10, time_step=0.25)
 >>> b.constant("growth rate", 0.02, units="1/Year", doc="Growth per year.")
 'growth rate'
->>> model = b.compile()                                           # doctest: +SKIP
+>>> model = b.compile()
 """
 
 from .core import Builder

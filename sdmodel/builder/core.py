@@ -14,7 +14,7 @@ Examples
 ['decay rate', 'amount', 'loss']
 >>> print(b.to_mdl().splitlines()[1])
 decay rate=
->>> model = b.compile(check_units=False)                      # doctest: +SKIP
+>>> model = b.compile(check_units=False)
 """
 
 from __future__ import annotations
@@ -421,7 +421,7 @@ class Builder:
         >>> b = Builder("m", initial_time=0, final_time=1, time_step=1)
         >>> b.constant("a", 1, units="Dmnl", doc="A.")
         'a'
-        >>> b.write("out/m.mdl")                                  # doctest: +SKIP
+        >>> b.write("out/m.mdl")
         PosixPath('out/m.mdl')
         """
         path = Path(path)
@@ -451,8 +451,11 @@ class Builder:
 
         Examples
         --------
-        >>> model = b.compile()                                   # doctest: +SKIP
-        >>> ds = model.run()                                      # doctest: +SKIP
+        >>> b = Builder("decay", initial_time=0, final_time=10, time_step=0.5)
+        >>> b.constant("decay rate", 0.1, units="1/Year", doc="Share lost a year.")
+        'decay rate'
+        >>> model = b.compile()
+        >>> ds = model.run()
         """
         from ..cache import cache_root
         from ..loading import load

@@ -4,8 +4,10 @@ Examples
 --------
 >>> import sdmodel as sd
 >>> params = sd.create_params(catch_up_rate=(0.01, 1.0), frontier_growth_rate=(0.0, 0.05))
->>> fit = sd.calibrate(model, observed, params, method="least_squares")   # doctest: +SKIP
->>> print(fit.report())                                                    # doctest: +SKIP
+>>> fit = sd.calibrate(model, observed, params, method="least_squares", progress=False)
+>>> print(fit.report())
+[[Calibration]] nelson_phelps
+...
 """
 
 from .calibration import calibrate

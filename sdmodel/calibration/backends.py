@@ -8,7 +8,8 @@ through :meth:`Objective.residuals_batch` (one ``run_batch`` call when the model
 
 Examples
 --------
->>> outcome = run_method("least_squares", space, objective, u0, seed=1, options={})  # doctest: +SKIP
+>>> canonical_method("Minimize"), canonical_method("differential_evolution")
+('L-BFGS-B', 'differential_evolution')
 """
 
 from __future__ import annotations

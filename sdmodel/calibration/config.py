@@ -46,8 +46,13 @@ directory with only ``[data] country`` changed.
 
 Examples
 --------
->>> cfg = load_config("calibration/chile.toml")                    # doctest: +SKIP
->>> result, paths = run_config(cfg, out_dir="out/chile")          # doctest: +SKIP
+>>> cfg = load_config("calibration/chile.toml")
+>>> cfg.country, cfg.start, cfg.end, len(cfg.series)
+('CHL', 1990, 2019, 6)
+>>> cfg.calibration.update(options={"maxiter": 2, "popsize": 2}, polish=False)  # a small budget
+>>> result, paths = run_config(cfg, out_dir="out/chile")
+>>> sorted(p.name for p in paths.values())
+['fit.json', 'fit.nc', 'fit.png', 'params.json', 'report.txt']
 """
 
 from __future__ import annotations

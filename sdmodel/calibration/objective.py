@@ -6,9 +6,10 @@ processes). Residuals are those of :mod:`sdmodel.calibration.observed`.
 
 Examples
 --------
+>>> series, t0, t1 = prepare_observed(model, observed, final_time=60)
 >>> objective = Objective(model, series, ["catch_up_rate"], fixed={}, initial_time=0,
-...                       final_time=60)                                   # doctest: +SKIP
->>> objective.residuals_batch(np.array([[0.1], [0.2]])).shape              # doctest: +SKIP
+...                       final_time=60)
+>>> objective.residuals_batch(np.array([[0.1], [0.2]])).shape
 (2, 61)
 """
 

@@ -7,7 +7,11 @@ series in different units weigh alike.
 
 Examples
 --------
->>> series, t0, t1 = prepare_observed(model, df, mapping={"tfp": "technological_capability"})  # doctest: +SKIP
+>>> import pandas as pd
+>>> df = pd.DataFrame({"tfp": [0.41, 0.5, 0.58]}, index=[0.0, 5.0, 10.0])
+>>> series, t0, t1 = prepare_observed(model, df, mapping={"tfp": "technological_capability"})
+>>> [(s.name, s.var) for s in series], t0, t1
+([('tfp', 'technological_capability')], 0.0, 10.0)
 """
 
 from __future__ import annotations

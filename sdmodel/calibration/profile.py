@@ -7,8 +7,9 @@ Jacobian standard errors). An end that reaches a bound first is the bound itself
 
 Examples
 --------
->>> fit.profile(["catch_up_rate"])          # doctest: +SKIP
-{'catch_up_rate': (0.0781, 0.0822)}
+>>> low, high = fit.profile(["catch_up_rate"])["catch_up_rate"]
+>>> bool(low < fit.values["catch_up_rate"] < high)
+True
 """
 
 from __future__ import annotations

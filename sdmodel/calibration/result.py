@@ -7,8 +7,10 @@ differences in natural units): ``cov = redchi * inv(J'J)``, as lmfit does with
 
 Examples
 --------
->>> fit = sd.calibrate(model, observed, {"catch_up_rate": (0.01, 1)})   # doctest: +SKIP
->>> print(fit.report())                                                 # doctest: +SKIP
+>>> fit = sd.calibrate(model, observed, {"catch_up_rate": (0.01, 1)}, progress=False)
+>>> print(fit.report())
+[[Calibration]] nelson_phelps
+...
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ from the World Bank API, Penn World Table and the Pink Sheet as the publishers' 
 Examples
 --------
 >>> import sdmodel as sd
->>> wdi = sd.data.load_wdi("NY.GDP.TOTL.RT.ZS", ["CHL", "NOR"], start=1990)   # doctest: +SKIP
->>> pwt = sd.data.load_pwt(["hc", "ctfp"], "CHL", data_dir="../shared/data")  # doctest: +SKIP
+>>> wdi = sd.data.load_wdi("NY.GDP.TOTL.RT.ZS", ["CHL", "NOR"], start=1990)
+>>> pwt = sd.data.load_pwt(["hc", "ctfp"], "CHL", data_dir="../shared/data")
 """
 
 from ._store import data_dir

@@ -7,7 +7,7 @@ the same columns and cached.
 
 Examples
 --------
->>> ds = load_commodity_prices(["copper_usd_t_real"], start=2000, end=2019)   # doctest: +SKIP
+>>> ds = load_commodity_prices(["copper_usd_t_real"], start=2000, end=2019)
 """
 
 from __future__ import annotations

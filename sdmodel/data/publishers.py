@@ -9,8 +9,10 @@ directory (``pwt.csv``; ``commodity_prices.csv``) and cached under ``<data dir>/
 
 Examples
 --------
->>> frame = fetch_pwt(Path("downloads/pwt"))            # doctest: +SKIP
->>> frame.columns[:4].tolist()                          # doctest: +SKIP
+Downloads from the publisher, so not run as a test:
+
+>>> frame = fetch_pwt(Path("downloads/pwt"))   # doctest: +SKIP
+>>> frame.columns[:4].tolist()                # doctest: +SKIP
 ['country', 'year', 'rgdpe', 'rgdpo']
 """
 

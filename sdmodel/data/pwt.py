@@ -7,7 +7,7 @@ country, the whole PWT 10.01 Excel file is downloaded from the publisher when al
 
 Examples
 --------
->>> ds = load_pwt(["hc", "ctfp"], ["KOR", "CHL"], start=1990, end=2019)   # doctest: +SKIP
+>>> ds = load_pwt(["hc", "ctfp"], ["KOR", "CHL"], start=1990, end=2019)
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ is downloaded from the World Bank API when allowed, and cached.
 
 Examples
 --------
->>> ds = load_wdi(["NY.GDP.TOTL.RT.ZS", "PX.REX.REER"], ["CHL", "NOR"], start=1990, end=2019)  # doctest: +SKIP
->>> ds["NY.GDP.TOTL.RT.ZS"].sel(country="CHL", year=2006).item()                             # doctest: +SKIP
+>>> ds = load_wdi(["NY.GDP.TOTL.RT.ZS", "PX.REX.REER"], ["CHL", "NOR"], start=1990, end=2019)
+>>> round(ds["NY.GDP.TOTL.RT.ZS"].sel(country="CHL", year=2006).item(), 2)
+17.35
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Examples
 --------
->>> fetch_wdi("NY.GDP.PCAP.KD", ["CHL"])          # doctest: +SKIP
+Asks the World Bank API, so not run as a test:
+
+>>> fetch_wdi("NY.GDP.PCAP.KD", ["CHL"])   # doctest: +SKIP
    country  year       indicator         value
 """
 

@@ -11,9 +11,9 @@ one, a finite reinvestment start year; a start after the run's end means "never"
 Examples
 --------
 >>> from sdmodel.perez.reference import build_perez
->>> b = build_perez(data_dir="../shared/data")        # doctest: +SKIP
->>> model = b.compile()                                # doctest: +SKIP
->>> ds = model.run({"reinvestment_share": 0.5})        # doctest: +SKIP
+>>> b = build_perez(data_dir="../shared/data")
+>>> model = b.compile()
+>>> ds = model.run({"reinvestment_share": 0.5})
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def price_histories(data_dir=None, *, base: int = 2000,
 
     Examples
     --------
-    >>> price_histories("../shared/data", start=2000)["energy"][:1]    # doctest: +SKIP
+    >>> price_histories("../shared/data", start=2000)["energy"][:1]
     [(2000.0, 1.0)]
     """
     path = _data_dir(data_dir) / "commodity_prices.csv"
@@ -169,8 +169,8 @@ def build_perez(*, data_dir=None, initial_time: float = 2000, final_time: float 
 
     Examples
     --------
-    >>> b = build_perez(data_dir="../shared/data")   # doctest: +SKIP
-    >>> "Reinvestment share" in b.names              # doctest: +SKIP
+    >>> b = build_perez(data_dir="../shared/data")
+    >>> "Reinvestment share" in b.names
     True
     """
     histories = price_histories(data_dir, base=2000)
@@ -217,7 +217,7 @@ def validate_perez_params(model, params: Mapping[str, object] | None = None, *,
 
     Examples
     --------
-    >>> validate_perez_params(model, {"fund_share": 1.2})   # doctest: +SKIP
+    >>> validate_perez_params(perez, {"fund_share": 1.2})
     Traceback (most recent call last):
     ...
     sdmodel.exceptions.ParameterError: fund_share = 1.2 is outside [0, 1]; ...

@@ -7,8 +7,9 @@ the periods shaded on its figures and its default panels with :func:`register`.
 Examples
 --------
 >>> import sdmodel as sd
->>> fig = sd.plot.compare(ds)                  # doctest: +SKIP
->>> fig.savefig("comparison.png", dpi=150)     # doctest: +SKIP
+>>> ds = sd.run_scenarios(model, {"slow": {"catch_up_rate": 0.05}, "fast": {"catch_up_rate": 0.2}})
+>>> fig = sd.plot.compare(ds)
+>>> fig.savefig("comparison.png", dpi=150)
 """
 
 from .annotations import FigureDefaults, Period, defaults_for, register

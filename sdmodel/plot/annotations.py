@@ -95,7 +95,7 @@ def register(
 
     Examples
     --------
-    >>> register({"my_stock"}, periods=[Period(10, 20, "drought")])   # doctest: +SKIP
+    >>> register({"my_stock"}, periods=[Period(10, 20, "drought")])
     """
     shaded = tuple(periods)
     for period in shaded:

@@ -8,7 +8,7 @@ Examples
 >>> fig = sd.plot.compare(ds, baseline="open_access")
 >>> [ax.get_title() for ax in fig.axes][:2]
 ['Fish', 'regeneration']
->>> fig.savefig("comparison.png", dpi=150)                                           # doctest: +SKIP
+>>> fig.savefig("comparison.png", dpi=150)
 """
 
 from __future__ import annotations
@@ -79,9 +79,11 @@ def compare(
 
     Examples
     --------
-    >>> fig = compare(ds, variables=["gdp_per_capita", "real_exchange_rate"])   # doctest: +SKIP
-    >>> [ax.get_title() for ax in fig.axes]                                      # doctest: +SKIP
-    ['GDP per capita', 'real exchange rate']
+    >>> ds = sd.run_scenarios(perez, {"squander": {}, "reinvest": {"reinvestment_share": 0.5}},
+    ...                       return_vars=["gdp_per_capita", "real_exchange_rate"])
+    >>> fig = compare(ds, variables=["gdp_per_capita", "real_exchange_rate"])
+    >>> [ax.get_title() for ax in fig.axes][:2]
+    ['GDP per capita', 'Real exchange rate']
     """
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch

@@ -3,8 +3,10 @@
 Examples
 --------
 >>> import sdmodel as sd
->>> bands = sd.analysis.percentile_bands(runs)                  # doctest: +SKIP
->>> fig = sd.plot.fan(bands, variables=["gdp_per_capita"])     # doctest: +SKIP
+>>> runs = sd.analysis.scenario_runs(toy, sd.load_scenarios("tests/data/window_toy_scenarios.toml"),
+...                                  {"trend_growth": np.linspace(0.01, 0.03, 20)})
+>>> bands = sd.analysis.percentile_bands(runs)
+>>> fig = sd.plot.fan(bands, variables=["gdp_per_capita"])
 """
 
 from __future__ import annotations
@@ -56,7 +58,11 @@ def fan(
 
     Examples
     --------
-    >>> fig = fan(bands, variables=["gdp_per_capita"], scenarios=["squander", "reinvest_early"])   # doctest: +SKIP
+    >>> runs = sd.analysis.scenario_runs(
+    ...     toy, sd.load_scenarios("tests/data/window_toy_scenarios.toml"),
+    ...     {"trend_growth": np.linspace(0.01, 0.03, 20)}, return_vars=["gdp_per_capita"])
+    >>> bands = sd.analysis.percentile_bands(runs)
+    >>> fig = fan(bands, variables=["gdp_per_capita"], scenarios=["squander", "reinvest_early"])
     """
     from matplotlib.figure import Figure
 

@@ -2,9 +2,9 @@
 
 Examples
 --------
->>> fit = sd.calibrate(model, observed, {"catch_up_rate": (0.01, 1)})   # doctest: +SKIP
->>> fig = sd.plot.fit(fit)                                              # doctest: +SKIP
->>> fig.savefig("fit.png", dpi=150)                                     # doctest: +SKIP
+>>> fit = sd.calibrate(model, observed, {"catch_up_rate": (0.01, 1)}, progress=False)
+>>> fig = sd.plot.fit(fit)
+>>> fig.savefig("fit.png", dpi=150)
 """
 
 from __future__ import annotations

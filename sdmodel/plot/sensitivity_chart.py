@@ -3,8 +3,9 @@
 Examples
 --------
 >>> import sdmodel as sd
->>> si = sd.analysis.sobol(model, names, metrics=["gdp_per_capita@2040"], seed=1)   # doctest: +SKIP
->>> fig = sd.plot.sensitivity(si)                                                  # doctest: +SKIP
+>>> si = sd.analysis.sobol(model, ["catch_up_rate", "frontier_growth_rate"],
+...                        metrics=["technological_capability@50"], n=128, seed=1)
+>>> fig = sd.plot.sensitivity(si)
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def sensitivity(indices: xr.Dataset, *, output: str | None = None, top: int | No
 
     Examples
     --------
-    >>> fig = sensitivity(si, output="gdp_per_capita_2040", top=10)   # doctest: +SKIP
+    >>> si = sd.analysis.sobol(model, ["catch_up_rate", "frontier_growth_rate"],
+    ...                        metrics=["technological_capability@50"], n=128, seed=1)
+    >>> fig = sensitivity(si, output="technological_capability_50", top=10)
     """
     from matplotlib.figure import Figure
 

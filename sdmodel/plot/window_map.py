@@ -3,11 +3,12 @@
 Examples
 --------
 >>> import sdmodel as sd
+>>> model = sd.load("models/perez/perez.mdl")
 >>> sweep = sd.analysis.window_sweep(model, range(2003, 2031), [0.2, 0.4, 0.6],
 ...     start_lever="reinvestment_start_year", share_lever="reinvestment_share",
-...     metric="gdp_per_capita", year=2040, baseline="squander")               # doctest: +SKIP
->>> fig = sd.plot.window(sweep, threshold=500, periods=sd.plot.defaults_for(model).periods)  # doctest: +SKIP
->>> fig.savefig("window.png", dpi=150)                                           # doctest: +SKIP
+...     metric="gdp_per_capita", year=2040, baseline="squander")
+>>> fig = sd.plot.window(sweep, threshold=500, periods=sd.plot.defaults_for(model).periods)
+>>> fig.savefig("window.png", dpi=150)
 """
 
 from __future__ import annotations
@@ -56,7 +57,11 @@ def window(
 
     Examples
     --------
-    >>> fig = window(sweep, periods=[(2003, 2014, "commodity boom")])   # doctest: +SKIP
+    >>> sweep = sd.analysis.window_sweep(toy, [2004, 2010, 2020], [0.25, 0.5],
+    ...                                  start_lever="reinvestment_start_year",
+    ...                                  share_lever="reinvestment_share",
+    ...                                  metric="gdp_per_capita", year=2040)
+    >>> fig = window(sweep, periods=[(2003, 2014, "commodity boom")])
     """
     from matplotlib.colors import TwoSlopeNorm
     from matplotlib.figure import Figure

@@ -12,7 +12,7 @@
 Examples
 --------
 >>> import sdmodel as sd
->>> for problem in sd.check_units("models/validation/nelson_phelps.mdl"):   # doctest: +SKIP
+>>> for problem in sd.check_units("models/validation/nelson_phelps.mdl"):
 ...     print(problem)
 """
 

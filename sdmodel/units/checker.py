@@ -36,7 +36,7 @@ can parse.
 Examples
 --------
 >>> import sdmodel as sd
->>> sd.check_units("models/validation/nelson_phelps.mdl")       # doctest: +SKIP
+>>> sd.check_units("models/validation/nelson_phelps.mdl")
 []
 """
 
@@ -135,8 +135,8 @@ def check_units(
 
     Examples
     --------
-    >>> problems = check_units("models/validation/nelson_phelps.mdl")   # doctest: +SKIP
-    >>> problems                                                         # doctest: +SKIP
+    >>> problems = check_units("models/validation/nelson_phelps.mdl")
+    >>> problems
     []
     """
     abstract_model, source = _abstract_model(model)

@@ -17,7 +17,7 @@ checks), and ``sovereign fund = deposits + returns - withdrawals`` integrated.
 
 Examples
 --------
->>> names = rent_allocation(b)   # doctest: +SKIP
+>>> names = rent_allocation(b)
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def rent_allocation(
 
     Examples
     --------
-    >>> names = rent_allocation(b, reinvestment_share=0.5)   # doctest: +SKIP
+    >>> names = rent_allocation(b, reinvestment_share=0.5)
     """
     blk = Block(b, prefix=prefix, inputs=inputs)
     blk.params(ALLOCATION_PARAMS, {k.replace("_", " "): v for k, v in params.items()})

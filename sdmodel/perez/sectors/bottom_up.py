@@ -14,7 +14,7 @@ person, and falls with rent-funded social transfers only while they flow.
 
 Examples
 --------
->>> names = bottom_up(b)   # doctest: +SKIP
+>>> names = bottom_up(b)
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def bottom_up(
 
     Examples
     --------
-    >>> names = bottom_up(b)   # doctest: +SKIP
+    >>> names = bottom_up(b)
     """
     blk = Block(b, prefix=prefix, inputs=inputs)
     blk.params(BOTTOM_UP_PARAMS, {k.replace("_", " "): v for k, v in params.items()})

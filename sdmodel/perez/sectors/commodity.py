@@ -19,7 +19,7 @@ Examples
 >>> import sdmodel as sd
 >>> b = sd.Builder("m", initial_time=2000, final_time=2030, time_step=0.25)
 >>> h = dict.fromkeys(("energy", "metals", "agriculture"), [(2000, 1.0), (2010, 2.0)])
->>> names = sd.perez.sectors.commodity_rents(b, histories=h, sources=dict.fromkeys(h, "x"))   # doctest: +SKIP
+>>> names = sd.perez.sectors.commodity_rents(b, histories=h, sources=dict.fromkeys(h, "x"))
 """
 
 from __future__ import annotations
@@ -169,8 +169,8 @@ def commodity_rents(
     Examples
     --------
     >>> h = [(2000, 1.0), (2010, 2.0)]
-    >>> names = commodity_rents(b, histories=dict.fromkeys(BASKET, h), sources=dict.fromkeys(BASKET, 'x'))   # doctest: +SKIP
-    >>> names["resource rents"]                                          # doctest: +SKIP
+    >>> names = commodity_rents(b, histories=dict.fromkeys(BASKET, h), sources=dict.fromkeys(BASKET, 'x'))
+    >>> names["resource rents"]                                       
     'Resource rents'
     """
     series = {k: [(float(x), float(y)) for x, y in v] for k, v in histories.items()}

@@ -15,7 +15,7 @@ The tiers start in their steady state.
 
 Examples
 --------
->>> names = export_ladder(b)   # doctest: +SKIP
+>>> names = export_ladder(b)
 """
 
 from __future__ import annotations
@@ -130,8 +130,8 @@ def export_ladder(
 
     Examples
     --------
-    >>> names = export_ladder(b)   # doctest: +SKIP
-    >>> names["niche exports"]     # doctest: +SKIP
+    >>> names = export_ladder(b)
+    >>> names["niche exports"]
     'Niche exports'
     """
     blk = Block(b, prefix=prefix, inputs=inputs)

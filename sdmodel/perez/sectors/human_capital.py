@@ -12,7 +12,7 @@ next 4 and 6.8 % beyond 8 (Psacharopoulos 1994). ``h`` enters production (labour
 
 Examples
 --------
->>> names = human_capital(b, education_delay=6)   # doctest: +SKIP
+>>> names = human_capital(b, education_delay=6)
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def human_capital(
 
     Examples
     --------
-    >>> names = human_capital(b, human_capital_depreciation_rate=0.05)   # doctest: +SKIP
+    >>> names = human_capital(b, human_capital_depreciation_rate=0.05)
     """
     blk = Block(b, prefix=prefix, inputs=inputs)
     blk.params(HUMAN_CAPITAL_PARAMS, {k.replace("_", " "): v for k, v in params.items()})

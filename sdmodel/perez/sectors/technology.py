@@ -18,7 +18,7 @@ capability scaled by human capital plus this specific capability.
 
 Examples
 --------
->>> names = technology(b, progress_ratio=0.8)   # doctest: +SKIP
+>>> names = technology(b, progress_ratio=0.8)
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def technology(
 
     Examples
     --------
-    >>> names = technology(b)   # doctest: +SKIP
+    >>> names = technology(b)
     """
     blk = Block(b, prefix=prefix, inputs=inputs)
     blk.params(TECHNOLOGY_PARAMS, {k.replace("_", " "): v for k, v in params.items()})

@@ -10,7 +10,7 @@ started late, buys less upgrading.
 
 Examples
 --------
->>> names = window_of_opportunity(b, window_closing_time=10)   # doctest: +SKIP
+>>> names = window_of_opportunity(b, window_closing_time=10)
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def window_of_opportunity(
 
     Examples
     --------
-    >>> names = window_of_opportunity(b)   # doctest: +SKIP
+    >>> names = window_of_opportunity(b)
     """
     blk = Block(b, prefix=prefix, inputs=inputs)
     blk.params(WINDOW_PARAMS, {k.replace("_", " "): v for k, v in params.items()})

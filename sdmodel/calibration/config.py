@@ -86,6 +86,8 @@ def load_config(path: str | os.PathLike) -> CalibrationConfig:
         Unreadable TOML, a missing section or key, an unknown series source or option.
     """
     path = Path(path)
+    if path.exists() and not (path.is_file() or path.is_dir()):  # a FIFO would block reading
+        raise CalibrationError(f"calibration config {path} is not a regular file; expected a TOML file")
     try:
         raw = tomllib.loads(path.read_text())
     except FileNotFoundError:

@@ -105,6 +105,11 @@ def load_config(path: str | os.PathLike) -> CalibrationConfig:
     model = raw["model"]
     if "path" not in model:
         raise CalibrationError(f"{where}: [model] needs path = \"<model file>\"")
+    for key in ("initial_time", "final_time"):
+        value = model.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not math.isfinite(value)):
+            raise CalibrationError(f"{where}: [model] {key} = {value!r}; expected a finite number")
     data = raw["data"]
     if "country" not in data:
         raise CalibrationError(f"{where}: [data] needs country = \"<ISO3 code>\"")

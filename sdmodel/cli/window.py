@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..exceptions import OutputError
+from ..exceptions import LimitError, OutputError
+from ..limits import max_runs
 from ._common import UsageError
 
 #: The files written into the output folder.
@@ -87,7 +88,11 @@ def parse_values(tokens: list[str], what: str) -> list[float]:
         first, last, step = numbers[0], numbers[1], numbers[2] if len(numbers) == 3 else 1.0
         if step <= 0 or last < first:
             raise UsageError(f"{what}: range {token!r} needs FIRST <= LAST and a positive STEP")
-        count = int(np.floor((last - first) / step + 1e-9)) + 1
+        count = (last - first) / step
+        if not np.isfinite(count) or count >= max_runs():
+            raise LimitError(f"{what}: range {token!r} gives {count + 1:.3g} values, over the "
+                             f"limit of {max_runs()} runs (set SDMODEL_MAX_RUNS to raise it)")
+        count = int(np.floor(count + 1e-9)) + 1
         values.extend(float(v) for v in np.round(first + step * np.arange(count), 12))
     return values
 

@@ -1518,9 +1518,9 @@ def markdown(results: list[Result], seconds: float) -> str:
         "- *good*: as expected; *raw*: a foreign exception or a traceback; *silent*: accepted "
         "although it should be refused, or a wrong result; *hang*: over the time limit.",
         "",
-        "The README's *Safety* section says what loading a model does and states the "
-        "outputs-complete-or-absent guarantee, tested by `tests/test_kill9.py` and measured by "
-        "`benchmarks/kill9.py` (figures below the table).",
+        "The README's sections *What loading a model does* and *Outputs: complete or absent* "
+        "describe the guarantees; the second is tested by `tests/test_kill9.py` and measured "
+        "by `benchmarks/kill9.py` (figures below the table).",
         "",
         "| # | area | input | expected | outcome | error | message |",
         "|---|---|---|---|---|---|---|",
@@ -1547,7 +1547,13 @@ def main(argv: list[str] | None = None) -> int:
                   f"{_cell(r.message, 300)}")
     print(counts(results), f"{len(results)} cases, {seconds:.0f} s")
     if not args.check and not args.only:
-        Path(args.out).write_text(markdown(results, seconds), encoding="utf-8")
+        out = Path(args.out)
+        text = markdown(results, seconds)
+        old = out.read_text(encoding="utf-8") if out.exists() else ""
+        start, end = "<!-- kill9:start -->", "<!-- kill9:end -->"
+        if start in old and end in old:  # benchmarks/kill9.py's section is kept
+            text += "\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
+        out.write_text(text, encoding="utf-8")
         print(f"wrote {args.out}")
     return 0
 

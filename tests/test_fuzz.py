@@ -524,3 +524,24 @@ def test_fifo_as_calibration_config_is_refused_not_waited_on(tmp_path):
     outcome = attempt(lambda: load_config(fifo), limit=10)
     assert outcome.kind == "typed" and outcome.error == "CalibrationError", outcome.line()
     assert "is not a regular file" in outcome.message
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", str(NELSON_PHELPS), "--set", "catch_up_rate=inf"],
+    ["window", str(FISHERY), "--scenarios", str(FISHERY_SCENARIOS), "--start-years",
+     "0:1e9:1e-9", "--out", "{tmp}/w"],
+    ["compare", str(FISHERY), "--scenarios", "{tmp}/fifo.toml", "--out", "{tmp}/c"],
+])
+def test_console_script_prints_one_line_and_no_traceback(tmp_path, argv):
+    """The installed ``sdmodel`` script, as a shell runs it: exit 1, one line on stderr."""
+    import subprocess
+    import sys
+
+    os.mkfifo(tmp_path / "fifo.toml")
+    script = Path(sys.executable).parent / "sdmodel"
+    proc = subprocess.run([str(script)] + [a.format(tmp=tmp_path) for a in argv],
+                          capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"sdmodel {argv[0]}: error: "), proc.stderr

@@ -130,6 +130,19 @@ def token_mutation(rng: random.Random, text: str) -> tuple[str, str]:
     return "".join(tokens), desc
 
 
+def number_mutation(rng: random.Random, text: str) -> tuple[str, str]:
+    """Replace one or two numbers of ``text``: the model still parses, and runs on odd values."""
+    tokens = _TOKENS.findall(text)
+    numbers = [k for k, t in enumerate(tokens) if _NUMBER.match(t)]
+    steps = []
+    for k in rng.sample(numbers, min(len(numbers), rng.randint(1, 2))):
+        new = rng.choice(["0", "-0", "1e300", "-1e300", "1e-300", "5e-324", "1e19", "-1",
+                          f"{rng.uniform(-1e3, 1e3):.4g}", f"{rng.lognormvariate(0, 6):.4g}"])
+        steps.append(f"{tokens[k]!r}->{new!r}@{k}")
+        tokens[k] = new
+    return "".join(tokens), "numbers " + ", ".join(steps)
+
+
 def mutate(rng: random.Random, data: bytes, rounds: int = 3) -> tuple[bytes, str]:
     """1 to ``rounds`` byte or token mutations in a row."""
     steps = []
@@ -211,7 +224,7 @@ def _load_and_run(path: Path, cache: Path):
     return model.run(final_time=model.time_settings.initial_time + 5)
 
 
-@pytest.mark.parametrize("valid, n", [(FISHERY, 24), (TEACUP, 16)], ids=["vensim", "xmile"])
+@pytest.mark.parametrize("valid, n", [(FISHERY, 60), (TEACUP, 40)], ids=["vensim", "xmile"])
 def test_fuzz_model_files(tmp_path, valid, n):
     failures: list[str] = []
     base = valid.read_bytes()
@@ -221,11 +234,17 @@ def test_fuzz_model_files(tmp_path, valid, n):
         path.write_bytes(data)
         _judge(failures, f"{valid.name} #{i} ({desc})",
                attempt(lambda: _load_and_run(path, tmp_path / "cache"), limit=LIMIT))
+    for i, rng in _cases(valid.suffix + "-numbers", n // 2):
+        text, desc = number_mutation(rng, base.decode())
+        path = tmp_path / f"numbers{i}{valid.suffix}"
+        path.write_text(text)
+        _judge(failures, f"{valid.name} numbers #{i} ({desc})",
+               attempt(lambda: _load_and_run(path, tmp_path / "cache"), limit=LIMIT))
     for kind in SPECIAL:
         path = special_path(tmp_path / f"special-{kind}{valid.suffix}", kind, valid)
         _judge(failures, f"{valid.name} special {kind}",
                attempt(lambda: _load_and_run(path, tmp_path / "cache"), limit=LIMIT))
-    assert not failures, _report(failures, n + len(SPECIAL))
+    assert not failures, _report(failures, n + n // 2 + len(SPECIAL))
 
 
 # --- scenario files: load, validate against the fishery model, run, compare ---
@@ -277,7 +296,7 @@ def test_fuzz_scenario_files(tmp_path):
     model = sd.load(FISHERY, cache_dir=tmp_path / "cache")
     base = FISHERY_SCENARIOS.read_text()
     failures: list[str] = []
-    n = 40
+    n = 80
     for i, rng in _cases("scenarios", n):
         data, desc = mutate(rng, base.encode())
         path = tmp_path / f"case{i}.toml"
@@ -373,7 +392,7 @@ def _calibration_pipeline(path: Path):
 def test_fuzz_calibration_configs(tmp_path):
     base = CALIBRATION_CONFIG.format(model=NELSON_PHELPS, data=DATA_DIR)
     failures: list[str] = []
-    n = 30
+    n = 60
     for i, rng in _cases("calibration", n):
         data, desc = mutate(rng, base.encode())
         path = tmp_path / f"case{i}.toml"
@@ -422,7 +441,7 @@ _READERS = {
 def test_fuzz_data_csv(tmp_path):
     bases = _small_data(tmp_path)
     failures: list[str] = []
-    n = 20
+    n = 30
     total = 0
     for name, base in bases.items():
         for i, rng in _cases(name, n):
@@ -483,7 +502,7 @@ def test_fuzz_command_line(tmp_path):
     pool = WEIRD_ARGS + list(paths.values()) + ["/dev/null", "/", str(tmp_path / "cmp")]
     vectors = _argvs(tmp_path)
     failures: list[str] = []
-    n = 60
+    n = 120
     for i, rng in _cases("cli", n):
         argv = list(vectors[i % len(vectors)])
         steps = []

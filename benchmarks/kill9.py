@@ -222,8 +222,10 @@ def _killed_run(target: Target, out: Path, variant: int, work: Path, rng: random
         deadline = time.perf_counter() + rng.uniform(0.0, duration)
         while proc.poll() is None and time.perf_counter() < deadline:
             time.sleep(0.001)
-    else:  # while writing: after a staging folder or temp file appears
-        while proc.poll() is None and not _hidden(out):
+    else:  # while writing: after a staging folder or temp file appears (or, if none is
+        # seen, near the end of a normal run's duration: the polling can miss a short write)
+        late = time.perf_counter() + 0.95 * duration
+        while proc.poll() is None and not _hidden(out) and time.perf_counter() < late:
             time.sleep(0.0005)
         deadline = time.perf_counter() + rng.uniform(0.0, writing)
         while proc.poll() is None and time.perf_counter() < deadline:

@@ -44,7 +44,7 @@ def _limit(variable: str) -> int:
         return _DEFAULTS[variable]
     try:
         value = int(float(text))
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, NaN, or infinite
         value = 0
     if value < 1:
         raise LimitError(f"${variable}={text!r} is not a positive whole number")

@@ -130,14 +130,46 @@ def _parse(path: Path) -> object:
         else:
             from pysd.translators.xmile.xmile_file import XmileFile
 
+            _check_xml(path)
             parsed = XmileFile(path)
         parsed.parse()
         return parsed.get_abstract_model()
+    except TranslationError:
+        raise
     except Exception as err:  # PySD raises many kinds; keep its reason
         raise TranslationError(
             f"PySD could not parse {str(path)!r} as a {kind} model: "
             f"{type(err).__name__}: {err}"
         ) from err
+
+
+def _check_xml(path: Path) -> None:
+    """Refuse XML that is not well-formed (undeclared namespace prefixes aside, which vendors
+    write) or declares entities.
+
+    PySD parses XMILE with lxml in recovery mode, which drops what it cannot read (a misnamed
+    closing tag, an entity bomb's text) instead of saying so.
+    """
+    from lxml import etree
+
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True,
+                             load_dtd=False)
+    try:
+        tree = etree.parse(str(path), parser)
+    except etree.XMLSyntaxError as err:
+        raise TranslationError(f"{str(path)!r} is not well-formed XML: {err}") from None
+    errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR
+              and e.domain != etree.ErrorDomains.NAMESPACE]
+    if errors or tree.getroot() is None:
+        first = errors[0] if errors else None
+        where = f": {first.message.strip()}, line {first.line}" if first else ": no root element"
+        raise TranslationError(f"{str(path)!r} is not well-formed XML{where}")
+    dtd = tree.docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise TranslationError(
+            f"{str(path)!r} declares XML entities (<!ENTITY ...>); XMILE files need none, and "
+            "entities can expand to huge text or name other files"
+        )
 
 
 def _fold(name: str) -> str:

@@ -152,11 +152,13 @@ def _check_grid(values: dict[str, float], *, explicit: bool) -> None:
             f"{values['final_time']:g}); expected time_step <= final_time - initial_time"
         )
     ratio = saveper / dt
-    if explicit and (abs(ratio - round(ratio)) > 1e-6 * max(1.0, ratio) or round(ratio) < 1):
+    if abs(ratio - round(ratio)) > 1e-6 * max(1.0, ratio) or round(ratio) < 1:
+        whose = ("saveper is the model's own when not given" if explicit
+                 else "both are the model file's SAVEPER and TIME STEP")
         raise SimulationError(
             f"saveper ({saveper:g}) is not a whole multiple of time_step ({dt:g}); PySD would "
             "save on a different grid. Expected saveper = k * time_step for a whole k >= 1 "
-            "(saveper is the model's own when not given)"
+            f"({whose})"
         )
     check_steps(values["initial_time"], values["final_time"], dt)
 
@@ -301,6 +303,12 @@ def run(model, params: Mapping[str, object] | None = None, *, initial_time=None,
                settings.initial_time, settings.final_time, settings.time_step)
     try:
         frame = model.pysd_state.run(prepared, **kwargs)
+    except RecursionError:
+        raise SimulationError(
+            f"model {model.name!r} failed during the PySD run: the equations call one "
+            "another without end (a variable that depends on itself with no stock in "
+            "between, an algebraic loop); expected every loop to pass through a stock"
+        ) from None
     except _RUN_ERRORS as err:
         raise SimulationError(
             f"model {model.name!r} failed during the PySD run: {type(err).__name__}: {err}"

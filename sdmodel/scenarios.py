@@ -160,6 +160,8 @@ def load_scenarios(path: str | os.PathLike) -> ScenarioSet:
     (40.0, 'open_access', ['fish_trough', 'harvest_50'])
     """
     path = Path(path)
+    if path.exists() and not (path.is_file() or path.is_dir()):  # a FIFO would block open()
+        raise ScenarioError(f"scenario file {str(path)!r} is not a regular file; expected a TOML file")
     try:
         with open(path, "rb") as f:
             raw = tomllib.load(f)

@@ -147,7 +147,7 @@ def calibrate(
     """
     started = time.perf_counter()
     method = canonical_method(method)
-    _check_keywords(seed=seed, options=options, polish=polish)
+    _check_keywords(seed=seed, options=options, polish=polish, profile=profile)
     pars = _with_held(as_parameters(params).check_against(model), model, held)
     series, t0, t1 = prepare_observed(
         model, observed, mapping=mapping, weights=weights, normalize=normalize,
@@ -315,7 +315,7 @@ def _with_held(pars: Parameters, model, held: Mapping[str, float] | None) -> Par
     return out
 
 
-def _check_keywords(*, seed, options, polish) -> None:
+def _check_keywords(*, seed, options, polish, profile=False) -> None:
     """Refuse keyword values of the wrong type before any model run."""
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0):
         raise CalibrationError(f"seed must be None or a non-negative integer, got {seed!r}")
@@ -325,3 +325,5 @@ def _check_keywords(*, seed, options, polish) -> None:
             f"options must be a mapping of option names to values, got {options!r}")
     if not isinstance(polish, (bool, np.bool_)):
         raise CalibrationError(f"polish must be True or False, got {polish!r}")
+    if not isinstance(profile, (bool, np.bool_)):
+        raise CalibrationError(f"profile must be True or False, got {profile!r}")

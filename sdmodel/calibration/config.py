@@ -107,6 +107,8 @@ def load_config(path: str | os.PathLike) -> CalibrationConfig:
         name suggested: ``[calibraton]`` -> "Did you mean 'calibration'?").
     """
     path = Path(path)
+    if path.exists() and not (path.is_file() or path.is_dir()):  # a FIFO would block reading
+        raise CalibrationError(f"calibration config {path} is not a regular file; expected a TOML file")
     try:
         raw = tomllib.loads(path.read_text())
     except FileNotFoundError:

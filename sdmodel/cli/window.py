@@ -21,7 +21,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..exceptions import OutputError
+import numpy as np
+
+from ..exceptions import LimitError, OutputError
+from ..limits import max_runs
 from .._progress import step
 from ._common import UsageError, say, show_progress
 
@@ -86,9 +89,11 @@ def parse_values(tokens: list[str], what: str) -> list[float]:
         first, last, step = numbers[0], numbers[1], numbers[2] if len(numbers) == 3 else 1.0
         if step <= 0 or last < first:
             raise UsageError(f"{what}: range {token!r} needs FIRST <= LAST and a positive STEP")
-        import numpy as np
-
-        count = int(np.floor((last - first) / step + 1e-9)) + 1
+        count = (last - first) / step
+        if not np.isfinite(count) or count >= max_runs():
+            raise LimitError(f"{what}: range {token!r} gives {count + 1:.3g} values, over the "
+                             f"limit of {max_runs()} runs (set SDMODEL_MAX_RUNS to raise it)")
+        count = int(np.floor(count + 1e-9)) + 1
         values.extend(float(v) for v in np.round(first + step * np.arange(count), 12))
     return values
 

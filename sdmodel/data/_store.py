@@ -112,6 +112,15 @@ def _check_frame(frame: pd.DataFrame, path: str) -> None:
     if not np.isfinite(years).all() or (years != np.round(years)).any():
         raise DataError(f"{path}: column 'year' must hold whole years with no empty cell")
     frame["year"] = years.astype("int64")
+    keys = [c for c in ("country", "indicator", "year") if c in frame.columns]
+    twice = frame.duplicated(subset=keys, keep="first")
+    if twice.any():
+        row = int(np.flatnonzero(twice.to_numpy())[0])
+        where = ", ".join(f"{k}={frame[k].iloc[row]!r}" for k in keys)
+        raise DataError(
+            f"{path}: data row {row + 1} repeats an earlier row's {'/'.join(keys)} ({where}); "
+            "expected one row per key"
+        )
 
 
 def read_csv(path: Path, *, required: Iterable[str] = ()) -> pd.DataFrame:

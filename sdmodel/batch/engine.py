@@ -258,8 +258,9 @@ def _run_fused(model, fused: FusedModel, values, n, names, steps, saved, setting
                engine) -> dict | None:
     """Outputs ``{name: (n, n_saved)}`` from the fused kernel; None to fall back to numpy."""
     P = np.empty((len(fused.params), n))
+    defaults = get_compiled(model).constants  # model.params copies every value per call
     for j, py in enumerate(fused.params):
-        P[j] = values[py] if py in values else model.params[py]
+        P[j] = values[py] if py in values else defaults[py]
     own_start = model.time_settings.initial_time
     run_control = np.array([settings.initial_time, settings.final_time, settings.time_step,
                             settings.saveper])

@@ -138,6 +138,22 @@ def test_batch_run(benchmark, model, engine, n):
     benchmark.extra_info["cpu_per_run_s"] = min(cpu.times) / n
 
 
+def test_fused_one_run_three_params(benchmark, model):
+    """N = 1 varying three parameters (as a calibration or a scenario does): the Dataset of
+    ``run_batch`` carries one coordinate per varied parameter, which at N = 1 costs more
+    than the kernel."""
+    name, m = model
+    params = dict(list(_params(m, 1).items())[:3])
+    cpu = _cpu_timed(m.run_batch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        benchmark.pedantic(cpu, args=(params,),
+                           kwargs={"return_vars": _ten_vars(m), "engine": "fused"},
+                           rounds=20, iterations=1)
+    _CPU[(name, "fused_1_three")] = min(cpu.times)
+    benchmark.extra_info["cpu_per_run_s"] = min(cpu.times)
+
+
 def test_fused_compile_time(benchmark, model, tmp_path, monkeypatch):
     """Cold: empty kernel cache (generation + numba compilation); cached: a fresh import of
     the kernel module, numba loading the machine code it stored on disk."""
@@ -171,6 +187,27 @@ def test_fused_compile_time(benchmark, model, tmp_path, monkeypatch):
                                 scalar_ops=scalar)
 
 
+def test_batch_peak_memory(benchmark, model):
+    """Peak traced memory of 10 000 runs returning 10 variables (issue 6: < 1 GiB)."""
+    import tracemalloc
+
+    name, m = model
+    params = _params(m, 10_000)
+
+    def run():
+        tracemalloc.start()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            m.run_batch(params, return_vars=_ten_vars(m))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak
+
+    peak = benchmark.pedantic(run, rounds=1, iterations=1)
+    _INFO[(name, "peak_mib")] = peak / 2**20
+    benchmark.extra_info["peak_memory_mib"] = peak / 2**20
+
+
 def _ratio(num, den):
     return f"{num / den:.1f}x" if num and den else "-"
 
@@ -192,6 +229,15 @@ def teardown_module():
                 f"| {name} | {pysd * 1e3:.1f} ms | {n} | {numpy * 1e6:.1f} | {fused * 1e6:.1f} "
                 f"| {_ratio(numpy, fused)} | {_ratio(pysd, fused)} | {compiled} |"
                 if pysd and numpy and fused else f"| {name} | - | {n} | - | - | - | - | - |")
+    for name in MODEL_FILES:
+        three, pysd = _CPU.get((name, "fused_1_three")), _CPU.get((name, "pysd"))
+        if three and pysd:
+            lines.append(f"{name}: fused N = 1 varying three parameters {three * 1e6:.0f} µs, "
+                         f"{_ratio(pysd, three)} one PySD run")
+    for name in MODEL_FILES:
+        if (name, "peak_mib") in _INFO:
+            lines.append(f"{name}: peak memory of N = 10 000 (auto backend, 10 variables) "
+                         f"{_INFO[(name, 'peak_mib')]:.0f} MiB")
     for name in MODEL_FILES:
         if (name, "simd") in _INFO:
             svml, packed, scalar = _INFO[(name, "simd")]

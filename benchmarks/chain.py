@@ -43,7 +43,7 @@ def chain_model(n_vars: int = 1000, *, exp: bool = False) -> str:
             source = f"v{i - 1}" if i else "k0"
             eqs.append(f"v{i} = INTEG(({source} - v{i}) / (2 + k{(i // 10) % N_CONST}), 1)")
         elif i == 1:
-            eqs.append(f"v1 = 0.5 * (v0 + k1)")
+            eqs.append("v1 = 0.5 * (v0 + k1)")
         else:
             eqs.append(f"v{i} = {_aux(i, exp)}")
     eqs += ["FINAL TIME = 60", "INITIAL TIME = 0", "SAVEPER = 1", "TIME STEP = 0.25"]

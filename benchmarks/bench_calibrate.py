@@ -66,3 +66,46 @@ def test_differential_evolution_calibration(benchmark, problem, engine):
         print(f"\ncalibration through run_batch is {ratio:.1f} times faster than through PySD")
         for name, value in _VALUES["batch"].items():
             assert value == pytest.approx(_VALUES["pysd"][name], rel=1e-6)
+
+
+# ---------------------------------------------------------------- fused vs numpy backend
+CHILE = Path(__file__).resolve().parents[1] / "calibration" / "chile.toml"
+DATA = Path(os.environ.get("SDMODEL_DATA", Path(__file__).resolve().parents[2] / "shared"
+                           / "data"))
+CHILE_OPTIONS = {"maxiter": 3, "popsize": 10}  # 90 runs a generation (nine parameters)
+_CHILE: dict[str, float] = {}
+
+
+@pytest.mark.parametrize("backend", ["fused", "numpy"])
+def test_chile_calibration_by_backend(benchmark, backend):
+    """``calibration/chile.toml`` end to end (data loaded once, no outputs written) with
+    differential evolution on a small fixed budget, through ``run_batch`` with each backend
+    (the model's ``run_batch`` bound to the backend). Target: fused >= 5x numpy."""
+    from functools import partial
+
+    from sdmodel.calibration.config import load_config, observed_from_config
+
+    if not CHILE.is_file() or not DATA.is_dir():
+        pytest.skip("chile.toml or the data directory is missing")
+    cfg = load_config(CHILE)
+    observed, keywords = observed_from_config(cfg, data_dir=DATA)
+    model = sd.load(cfg.model_path)
+    model.run_batch = partial(model.run_batch, engine=backend)
+    model.run_batch({"spending_effect": np.array([2.0, 3.0])})  # compile outside the timing
+    cal = {**cfg.calibration, "options": CHILE_OPTIONS, "polish": False, "progress": False}
+
+    def run():
+        return sd.calibrate(model, observed, cfg.params, initial_time=cfg.initial_time,
+                            final_time=cfg.final_time, engine="batch", **keywords, **cal)
+
+    fit = benchmark.pedantic(run, rounds=2 if backend == "fused" else 1, iterations=1)
+    _CHILE[backend] = benchmark.stats.stats.min
+    _VALUES[f"chile_{backend}"] = fit.values
+    benchmark.extra_info["model_runs"] = fit.nfev
+    if len(_CHILE) == 2:
+        ratio = _CHILE["numpy"] / _CHILE["fused"]
+        benchmark.extra_info["fused_speedup"] = ratio
+        print(f"\nchile calibration ({fit.nfev} runs): fused {_CHILE['fused']:.2f} s, numpy "
+              f"{_CHILE['numpy']:.2f} s, fused {ratio:.1f}x faster")
+        for name, value in _VALUES["chile_fused"].items():
+            assert value == pytest.approx(_VALUES["chile_numpy"][name], rel=1e-6)

@@ -22,6 +22,7 @@ import logging
 import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from numbers import Real
 
 import numpy as np
@@ -104,14 +105,16 @@ def get_compiled(model) -> CompiledModel:
     return compiled
 
 
+@lru_cache(maxsize=256)
 def sample_times(initial: float, final: float, dt: float, saveper: float):
-    """PySD's integration times and which of them are saved.
+    """PySD's integration times and which of them are saved (memoised: it costs more than
+    a small fused run).
 
     Returns
     -------
     steps : int
         Number of Euler steps.
-    saved : list of (int, float)
+    saved : tuple of (int, float)
         ``(step index, rounded time)`` of every saved time.
     """
     prec = dt * _RPREC
@@ -125,7 +128,7 @@ def sample_times(initial: float, final: float, dt: float, saveper: float):
             break
         t += dt
         k += 1
-    return k, saved
+    return k, tuple(saved)
 
 
 def run_batch(
@@ -266,8 +269,9 @@ def _run_fused(model, fused: FusedModel, values, n, names, steps, saved, setting
                engine) -> dict | None:
     """Outputs ``{name: (n, n_saved)}`` from the fused kernel; None to fall back to numpy."""
     P = np.empty((len(fused.params), n))
+    defaults = get_compiled(model).constants  # model.params copies every value per call
     for j, py in enumerate(fused.params):
-        P[j] = values[py] if py in values else model.defaults[py]
+        P[j] = values[py] if py in values else defaults[py]
     own_start = model.time_settings.initial_time
     run_control = np.array([settings.initial_time, settings.final_time, settings.time_step,
                             settings.saveper])

@@ -19,7 +19,7 @@ from ..exceptions import SDModelError
 from ._common import EXIT_REFUSED, EXIT_USAGE, UsageError
 
 #: Sub-command modules, in the order ``sdmodel --help`` lists them.
-COMMANDS = ["run", "compare", "check-units", "calibrate", "window"]
+COMMANDS = ["run", "compare", "check-units", "calibrate", "window", "explore"]
 
 
 def build_parser() -> argparse.ArgumentParser:

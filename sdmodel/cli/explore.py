@@ -39,14 +39,14 @@ def explore_command(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number (0 to 65535)")
     try:
-        from ..explorer import Explorer, State, serve
+        from ..explorer import Explorer, serve
     except ImportError as err:
         raise UsageError(
             f"the explorer needs the 'explorer' extra ({err.name} is missing): "
             "pip install 'sdmodel[explorer]'") from None
     explorer = Explorer.from_path(args.model, args.scenarios, band_runs=args.band_runs)
     print(f"sdmodel explore: compiling {explorer.model.name} for the batch engine ...", flush=True)
-    explorer.run(State(bands=True))  # the first batch run compiles; do it before serving
+    explorer.warm_up()
 
     def ready(url: str) -> None:
         print(f"sdmodel explore: serving {explorer.model.name} at {url}/ (Ctrl-C stops)",

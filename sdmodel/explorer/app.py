@@ -127,6 +127,9 @@ def create_app(explorer: Explorer):
     async def plotly_script(request: Request) -> Response:
         return FileResponse(plotly_js(), media_type="text/javascript")
 
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)
+
     async def model(request: Request) -> Response:
         return await answer(explorer.describe)
 
@@ -160,6 +163,7 @@ def create_app(explorer: Explorer):
 
     routes = [
         Route("/", index),
+        Route("/favicon.ico", favicon),
         Route("/static/plotly.min.js", plotly_script),
         Mount("/static", app=StaticFiles(directory=static), name="static"),
         Route("/api/model", model),

@@ -364,6 +364,12 @@ class Explorer:
         # the per-run parameter coordinates (about a hundred with bands) slow every xarray step
         return ds.drop_vars([c for c in ds.coords if c not in ds.dims]), sampled
 
+    def warm_up(self) -> None:
+        """Run once with bands and compute the heat map: the first batch run compiles (or loads)
+        the model's kernel, which would otherwise delay the page's first answer."""
+        self.run(State(bands=True))
+        self.window()
+
     # ------------------------------------------------------------------ answers
     def run(self, state: State) -> dict:
         """Series, bands and metrics of a state (JSON-ready).

@@ -260,7 +260,6 @@ function chartDiv(name) {
 }
 
 async function draw(run) {
-  const timeUnits = ex.model.time.units;
   const wanted = new Set(Object.keys(run.series));
   for (const div of [...$("charts").children]) {
     if (!wanted.has(div.dataset.name)) { Plotly.purge(div); div.remove(); }
@@ -283,9 +282,10 @@ async function draw(run) {
                  line: {color: "#d62728", width: 2}, meta: "current"});
     const layout = {
       title: {text: label(s), font: {size: 13}},
-      margin: {l: 55, r: 10, t: 35, b: 35},
-      xaxis: {title: {text: timeUnits}},
-      legend: {orientation: "h", y: -0.2, font: {size: 10}},
+      margin: {l: 55, r: 10, t: 35, b: 20},
+      xaxis: {hoverformat: ".4~r", ticksuffix: ""},
+      hovermode: "x unified",
+      legend: {orientation: "h", y: -0.12, font: {size: 10}},
       showlegend: true,
     };
     drawing.push(Plotly.react(chartDiv(name), traces, layout, {displaylogo: false, responsive: true}));

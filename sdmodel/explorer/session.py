@@ -380,14 +380,16 @@ class Explorer:
             ``time``; ``series`` ``{output: {baseline, current, units, long_name}}``; ``bands``
             ``{output: {p5, p50, p95}}`` or None; ``sampled`` (the constants the bands vary);
             ``metrics`` (name, label, units, baseline, current, difference, and with bands
-            ``p5``/``p95``); ``state`` (the checked settings); ``server_ms``.
+            ``p5``/``p95``); ``diverged`` (indices of runs with NaN or infinity); ``state``
+            (the checked settings); ``server_ms`` (wall time of the runs and of the whole
+            answer, and the CPU time of the answering thread).
 
         Raises
         ------
         ParameterError
             A state the model refuses (see :meth:`check_state` and the model's constraints).
         """
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         state = self.check_state(state)
         ds, sampled = self.runs(state)
         ran = time.perf_counter()
@@ -413,7 +415,8 @@ class Explorer:
             "diverged": [int(i) for i in np.flatnonzero(ds["diverged"].values)],
             "state": {"params": dict(state.params), "outputs": list(state.outputs),
                       "bands": state.bands},
-            "server_ms": {"run": 1e3 * (ran - started), "total": 1e3 * (finished - started)},
+            "server_ms": {"run": 1e3 * (ran - started), "total": 1e3 * (finished - started),
+                          "cpu": 1e3 * (time.thread_time() - cpu)},
         }
 
     def _metric_values(self, spec: MetricSpec, ds: xr.Dataset, with_bands: bool) -> dict:

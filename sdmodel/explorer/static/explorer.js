@@ -124,9 +124,13 @@ function control(info, parent) {
   controls[info.name] = {range, number, box, info};
 }
 
+const shown = {};  // {constant: value} the controls show, so a redraw touches only changes
+
 function showValues() {
   for (const [name, c] of Object.entries(controls)) {
     const v = ex.values[name];
+    if (shown[name] === v && document.activeElement !== c.number) continue;
+    shown[name] = v;
     if (c.range) c.range.value = v;
     if (document.activeElement !== c.number) c.number.value = v;
     c.box.classList.toggle("changed", v !== c.info.default);
@@ -134,9 +138,10 @@ function showValues() {
   $("bands").checked = ex.bands;
   document.body.classList.toggle("with-bands", ex.bands);
   for (const opt of $("outputs").options) opt.selected = ex.outputs.includes(opt.value);
+  const base = defaults();
   for (const b of $("presets").querySelectorAll("button")) {
     const preset = ex.model.presets.find((p) => p.name === b.dataset.name);
-    const values = Object.assign(defaults(), preset.values);
+    const values = Object.assign({}, base, preset.values);
     b.classList.toggle("active", Object.keys(values).every((k) => values[k] === ex.values[k]));
   }
 }
@@ -148,14 +153,14 @@ function set(name, value) {
 
 function changed() {
   const since = performance.now();
-  showValues();
   writeHash();
+  if (pendingSince === null) pendingSince = since;
+  if (!inFlight) request();  // the server computes while the page updates its controls
   const q = stateQuery();
   $("download-csv").href = "/api/download.csv?" + q;
   $("download-nc").href = "/api/download.nc?" + q;
+  showValues();
   markWindow();
-  if (pendingSince === null) pendingSince = since;
-  if (!inFlight) request();
 }
 
 function buildControls() {
@@ -226,6 +231,7 @@ async function request() {
       const done = performance.now();
       ex.lastRun = body;
       ex.lastLatency = {total_ms: done - since, server_ms: body.server_ms.total,
+                        server_cpu_ms: body.server_ms.cpu,
                         fetch_ms: fetched - started, draw_ms: done - fetched};
       ex.renders += 1;
       $("status").textContent = `Redrawn in ${fmt(done - since)} ms (server ${fmt(body.server_ms.total)} ms, ` +
@@ -285,8 +291,8 @@ async function draw(run) {
       margin: {l: 55, r: 10, t: 35, b: 20},
       xaxis: {hoverformat: ".4~r", ticksuffix: ""},
       hovermode: "x unified",
-      legend: {orientation: "h", y: -0.12, font: {size: 10}},
-      showlegend: true,
+      uirevision: "keep",  // a zoom survives redraws
+      showlegend: false,  // one legend for all charts, above them (cheaper to redraw)
     };
     drawing.push(Plotly.react(chartDiv(name), traces, layout, {displaylogo: false, responsive: true}));
   }
@@ -375,7 +381,9 @@ async function loadWindow() {
 function markWindow() {
   const w = ex.model.window;
   if (!w || !ex.windowData) return;
-  Plotly.restyle($("window"), {x: [[ex.values[w.start_lever]]], y: [[ex.values[w.share_lever]]]}, [1]);
+  const mark = $("window").data[1];
+  const x = ex.values[w.start_lever], y = ex.values[w.share_lever];
+  if (mark.x[0] !== x || mark.y[0] !== y) Plotly.restyle($("window"), {x: [[x]], y: [[y]]}, [1]);
 }
 
 // ------------------------------------------------------------------ start

@@ -25,7 +25,8 @@ function fmt(x) {
   if (x === null || x === undefined || Number.isNaN(x)) return "–";
   const a = Math.abs(x);
   if (a !== 0 && (a >= 1e6 || a < 1e-3)) return x.toExponential(3);
-  return Number(x.toPrecision(5)).toLocaleString("en-US", {maximumFractionDigits: 6});
+  return Number(x.toPrecision(5)).toLocaleString("en-US", {maximumFractionDigits: 6,
+                                                           useGrouping: a >= 1e4});
 }
 
 function label(info) {
@@ -334,8 +335,7 @@ function drawMetrics(run) {
     } else {
       cell(m.current, "current");
       cell(m.baseline, "baseline");
-      const diff = cell(m.difference, "difference");
-      if (m.difference) diff.classList.add(m.difference > 0 ? "up" : "down");
+      cell(m.difference, "difference");
       const band = document.createElement("td");
       band.className = "band-col";
       band.textContent = m.p5 === undefined ? "" : `${fmt(m.p5)} … ${fmt(m.p95)}`;

@@ -228,3 +228,38 @@ def test_cli_registers_explore_and_version_stays_light():
         capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "--scenarios" in result.stdout and "--open" in result.stdout
+
+
+def test_a_model_without_scenarios_has_constants_default_metrics_and_no_window(models_dir):
+    ex = Explorer.from_path(models_dir / "validation" / "nelson_phelps.mdl")
+    model = ex.describe()
+    assert model["levers"] == [] and model["presets"] == [] and model["baseline"] is None
+    assert model["window"] is None and ex.window() is None
+    assert {c["name"] for c in model["constants"]} == set(ex.model.params)
+    assert [m["name"] for m in model["metrics"]] == [
+        "technological_capability_final", "catch_up_final", "world_frontier_final"]
+    out = ex.run(State(params={"catch_up_rate": 0.2}, outputs=("technological_capability",),
+                       bands=True))
+    # a constant set by hand is held fixed: the bands vary only the other ranged constant
+    assert out["sampled"] == ["frontier_growth_rate"]
+    ds = ex.model.run_batch({"catch_up_rate": np.array([ex.model.params["catch_up_rate"], 0.2])})
+    np.testing.assert_allclose(out["series"]["technological_capability"]["current"],
+                               ds["technological_capability"].isel(run=1), rtol=1e-12)
+    final = float(ds["technological_capability"].isel(run=1, time=-1))
+    assert out["metrics"][0]["current"] == pytest.approx(final, rel=1e-12)
+
+
+def test_window_axes_default_to_the_levers_documented_ranges(models_dir):
+    """The reference model's [window] gives no grid: 7 start years and 7 shares over the ranges."""
+    ex = Explorer.from_path(models_dir / "perez" / "perez.mdl")
+    out = ex.window()
+    assert out["start_years"] == np.linspace(2000, 2060, 7).tolist()
+    assert out["shares"] == np.linspace(0, 1, 7).tolist()
+    sweep = sd.analysis.window_sweep(
+        ex.model, out["start_years"], out["shares"], start_lever="reinvestment_start_year",
+        share_lever="reinvestment_share", metric="gdp_per_capita_2040",
+        scenarios=models_dir / "perez" / "scenarios.toml")
+    np.testing.assert_allclose(np.asarray(out["gain"]), sweep.values, rtol=1e-12)
+    # reinvesting at 2004 beats starting after the boom, for every positive share
+    gain = np.asarray(out["gain"])
+    assert np.all(gain[0, 1:] > gain[3, 1:])

@@ -26,6 +26,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -122,7 +123,7 @@ class Explorer:
         self.seed = seed
         self._lock = threading.Lock()
         resolved = resolve_scenarios(model, scenarios)
-        self.scenarios: dict[str, dict[str, object]] = (
+        self.scenarios: dict[str, dict[str, Any]] = (
             validate_scenarios(model, resolved) if resolved else {})
         self._descriptions = dict(getattr(resolved, "descriptions", {}) or {})
         self.baseline: str | None = getattr(resolved, "baseline", None)
@@ -130,6 +131,12 @@ class Explorer:
             raise ScenarioError(
                 f"baseline scenario {self.baseline!r} is not defined; the scenarios are "
                 f"{list(self.scenarios)}.{suggest(self.baseline, self.scenarios)}")
+        if self.baseline is not None:
+            series = [py for py, v in self.scenarios[self.baseline].items() if np.ndim(v) != 0]
+            if series:
+                raise ScenarioError(
+                    f"baseline scenario {self.baseline!r} sets {series} to arrays or time series; "
+                    "the explorer's baseline takes numbers only")
         self._window = dict(getattr(resolved, "window", {}) or {})
         self._resolved = resolved
         self._scalars = self._scalar_constants()
@@ -225,7 +232,8 @@ class Explorer:
         -------
         dict
             ``model``, ``time`` (initial, final, step, units), ``baseline``, ``presets``
-            (name, description, values: the full values of every lever and changed constant),
+            (name, description, values: the scenario's overrides of scalar constants,
+            unsupported: the constants it sets to arrays or time series, which the page cannot),
             ``levers`` and ``constants`` (name, long_name, units, doc, default, min, max, step),
             ``outputs`` (name, long_name, units), ``default_outputs``, ``metrics`` (name, label,
             units), ``uncertain``, ``band_runs``, ``percentiles`` and ``window``.
@@ -240,7 +248,8 @@ class Explorer:
             "baseline": self.baseline,
             "presets": [
                 {"name": name, "description": self._descriptions.get(name, ""),
-                 "values": {py: float(v) for py, v in overrides.items() if np.ndim(v) == 0}}
+                 "values": {py: float(v) for py, v in overrides.items() if np.ndim(v) == 0},
+                 "unsupported": [py for py, v in overrides.items() if np.ndim(v) != 0]}
                 for name, overrides in self.scenarios.items()
             ],
             "levers": [self._constant_info(py) for py in self.levers],
@@ -303,7 +312,7 @@ class Explorer:
             raise ParameterError(f"{len(outputs)} outputs asked for; at most {MAX_OUTPUTS} charts")
         return State(params=params, outputs=tuple(outputs), bands=bool(state.bands))
 
-    def baseline_params(self) -> dict[str, object]:
+    def baseline_params(self) -> dict[str, float]:
         """The baseline scenario's overrides (empty: the model's defaults)."""
         return dict(self.scenarios.get(self.baseline, {})) if self.baseline else {}
 
@@ -337,7 +346,7 @@ class Explorer:
         samples = self.band_samples(sorted({*self.levers, *current})) if state.bands else {}
         n_bands = self.band_runs if samples else 0
         n = 2 + n_bands
-        defaults = self.model.params
+        defaults: dict[str, Any] = self.model.params
         names = {*base, *current, *samples}
         params = {}
         for py in sorted(names):
@@ -394,7 +403,7 @@ class Explorer:
         ds, sampled = self.runs(state)
         ran = time.perf_counter()
         series = {}
-        bands = {} if sampled else None
+        bands: dict[str, dict] | None = {} if sampled else None
         for py in state.outputs:
             da = ds[py].transpose("run", "time").values.astype(float)
             series[py] = {"baseline": _floats(da[0]), "current": _floats(da[1]),
@@ -451,7 +460,8 @@ class Explorer:
             from ..analysis import window_sweep
 
             started = time.perf_counter()
-            starts = self._window.get("start_years") or self._axis(settings["start_lever"])
+            starts = (self._window.get("start_years")
+                      or self._axis(settings["start_lever"], within_run=True))
             shares = self._window.get("shares") or self._axis(settings["share_lever"])
             with self._lock:
                 sweep = window_sweep(
@@ -472,13 +482,13 @@ class Explorer:
             }
         return self._window_cache
 
-    def _axis(self, py: str) -> list[float]:
+    def _axis(self, py: str, *, within_run: bool = False) -> list[float]:
         low, high = self._range(py)
         if low is None or high is None:
             raise AnalysisError(
                 f"the window view needs values of {py!r}: give them in the scenario file's "
                 "[window] table (start_years = [...], shares = [...]) or a documented range")
-        if py == self.window_settings()["start_lever"]:
+        if within_run:
             t = self.model.time_settings
             low, high = max(low, t.initial_time), min(high, t.final_time)
         return np.linspace(low, high, _DEFAULT_AXIS).tolist()

@@ -171,11 +171,19 @@ function buildControls() {
   for (const lever of m.levers) control(lever, $("levers"));
   for (const c of m.constants) control(c, $("constants"));
   $("n-constants").textContent = m.constants.length;
+  if (!m.levers.length) {  // no scenario file names a lever: every constant, shown at once
+    $("levers").textContent = "No scenario file names levers; every constant is below.";
+    $("other").open = true;
+  }
   for (const p of m.presets) {
     const b = document.createElement("button");
     b.textContent = p.name + (p.name === m.baseline ? " (baseline)" : "");
     b.dataset.name = p.name;
     b.title = p.description;
+    if (p.unsupported.length) {
+      b.disabled = true;
+      b.title += ` (sets ${p.unsupported.join(", ")} to arrays or time series, which the explorer cannot)`;
+    }
     b.addEventListener("click", () => { applyPreset(p.name); changed(); });
     $("presets").append(b);
   }

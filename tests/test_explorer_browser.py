@@ -32,7 +32,9 @@ def browser():
     if chromium_path() is None:
         pytest.skip("no system Chromium (/usr/bin/chromium): run `make browser`")
     with chromium() as b:
-        yield b
+        context = b.new_context()  # the tests' pages share its cache (plotly.js loads once)
+        yield context
+        context.close()
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +174,7 @@ def test_a_shared_url_restores_the_state(browser, perez):
     drawn = chart_traces(page, "gdp_per_capita")
     metrics = metric_cells(page)
     page.close()
-    context = browser.new_context()  # a fresh visitor: nothing carried over but the URL
+    context = browser.browser.new_context()  # a fresh visitor: nothing carried over but the URL
     other = context.new_page()
     other.goto(shared)
     wait_render(other, 0, "window.explorer.lastRun.bands !== null")

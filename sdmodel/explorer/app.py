@@ -125,7 +125,9 @@ def create_app(explorer: Explorer):
         return FileResponse(static / "index.html", media_type="text/html")
 
     async def plotly_script(request: Request) -> Response:
-        return FileResponse(plotly_js(), media_type="text/javascript")
+        # the installed package's file changes only with its version: let the browser keep it
+        return FileResponse(plotly_js(), media_type="text/javascript",
+                            headers={"Cache-Control": "max-age=86400"})
 
     async def favicon(request: Request) -> Response:
         return Response(status_code=204)

@@ -72,8 +72,16 @@ def wait_render(page, after: int, condition: str = "true") -> dict:
 
 
 def open_page(browser, url: str, *, viewport: tuple[int, int] = (1400, 1000)):
-    """A new page on ``url``, returned once it has drawn its first charts and the heat map."""
-    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    """A new page on ``url``, returned once it has drawn its first charts and the heat map.
+
+    ``browser`` is a Playwright ``Browser`` (each page in a fresh context) or a
+    ``BrowserContext`` (pages share its cache: plotly.js is fetched and compiled once).
+    """
+    if hasattr(browser, "contexts"):  # a Browser: a fresh context of that size
+        page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    else:
+        page = browser.new_page()
+        page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
     page.goto(url, timeout=TIMEOUT_S * 1000)
     wait_render(page, 0, "window.explorer.windowData !== null || window.explorer.model.window === null")
     return page

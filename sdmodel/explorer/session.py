@@ -139,22 +139,22 @@ class Explorer:
                     "the explorer's baseline takes numbers only")
         self._window = dict(getattr(resolved, "window", {}) or {})
         self._resolved = resolved
-        self._scalars = self._scalar_constants()
+        self._defaults: dict[str, Any] = model.params
+        self._scalars = [py for py, v in self._defaults.items() if np.ndim(v) == 0]
         self.levers = self._find_levers()
         doc = model.doc
         self._doc = doc
         self.outputs = [py for py in doc.index
-                        if py not in model.params and py not in CONTROL_VARIABLES
+                        if py not in self._defaults and py not in CONTROL_VARIABLES
                         and str(doc.at[py, "kind"]) in ("Stateful", "Auxiliary", "Data")
                         and not doc.at[py, "subscripts"]]
+        #: ``{metric: reason}`` of the scenario file's metrics the explorer cannot show
+        self.omitted_metrics: dict[str, str] = {}
         self.metrics = self._find_metrics()
         self._window_cache: dict | None = None
         self._samples = None
 
     # ------------------------------------------------------------------ description
-    def _scalar_constants(self) -> list[str]:
-        return [py for py, value in self.model.params.items() if np.ndim(value) == 0]
-
     def _find_levers(self) -> list[str]:
         named = {py for overrides in self.scenarios.values() for py in overrides}
         for key in ("start_lever", "share_lever"):
@@ -165,6 +165,10 @@ class Explorer:
     def _find_metrics(self) -> list[MetricSpec]:
         declared = getattr(self._resolved, "metrics", None) or {}
         if declared:
+            for spec in declared.values():
+                if spec.variable not in self.outputs:
+                    self.omitted_metrics[spec.name] = (
+                        f"{spec.variable!r} is not a scalar variable that changes over time")
             return [spec for spec in declared.values() if spec.variable in self.outputs]
         probe = xr.Dataset({py: (("scenario", "time"), np.array([[0.0, 1.0]]))
                             for py in self.outputs},
@@ -180,7 +184,7 @@ class Explorer:
 
     def _constant_info(self, py: str) -> dict:
         low, high = self._range(py)
-        default = float(self.model.params[py])
+        default = float(self._defaults[py])
         step = None
         if low is not None and high is not None and high > low:
             whole = all(float(v).is_integer() for v in (low, high, default))
@@ -236,7 +240,8 @@ class Explorer:
             unsupported: the constants it sets to arrays or time series, which the page cannot),
             ``levers`` and ``constants`` (name, long_name, units, doc, default, min, max, step),
             ``outputs`` (name, long_name, units), ``default_outputs``, ``metrics`` (name, label,
-            units), ``uncertain``, ``band_runs``, ``percentiles`` and ``window``.
+            units), ``omitted_metrics`` ({name: reason}), ``uncertain``, ``band_runs``,
+            ``percentiles`` and ``window``.
         """
         t = self.model.time_settings
         units = self.model.units
@@ -258,6 +263,7 @@ class Explorer:
                          "units": str(self._doc.at[py, "units"] or "")} for py in self.outputs],
             "default_outputs": self.default_outputs(),
             "metrics": [self._metric_info(spec, time_units) for spec in self.metrics],
+            "omitted_metrics": dict(self.omitted_metrics),
             "uncertain": self.uncertain,
             "band_runs": self.band_runs,
             "percentiles": list(PERCENTILES),
@@ -346,7 +352,7 @@ class Explorer:
         samples = self.band_samples(sorted({*self.levers, *current})) if state.bands else {}
         n_bands = self.band_runs if samples else 0
         n = 2 + n_bands
-        defaults: dict[str, Any] = self.model.params
+        defaults = self._defaults
         names = {*base, *current, *samples}
         params = {}
         for py in sorted(names):

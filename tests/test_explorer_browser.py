@@ -193,7 +193,7 @@ def test_charts_export_as_png_and_downloads_follow_the_state(browser, perez):
     page = open_page(browser, url + "/")
     move_slider(page, "reinvestment_share", 0.2)
     data_url = page.evaluate(
-        "Plotly.toImage(document.getElementById('chart-gdp_per_capita'), {format: 'png'})")
+        "Plotly.toImage(document.getElementById('charts'), {format: 'png'})")
     assert data_url.startswith("data:image/png;base64,")
     assert base64.b64decode(data_url.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
     href = page.get_attribute("#download-csv", "href")

@@ -104,7 +104,8 @@ def move_slider(page, name: str, value: float) -> dict:
 
 
 def chart_traces(page, output: str) -> dict[str, list]:
-    """``{trace meta (baseline, current, p5, p50, p95): y values}`` of one chart as drawn."""
+    """``{baseline, current, p5, p50, p95: y values}`` of one output's chart as drawn."""
     return page.evaluate(
-        """(name) => Object.fromEntries(document.getElementById('chart-' + name).data
-                                       .map((t) => [t.meta, t.y]))""", output)
+        """(name) => Object.fromEntries(document.getElementById('charts').data
+             .filter((t) => t.meta.startsWith(name + ':'))
+             .map((t) => [t.meta.slice(name.length + 1), t.y]))""", output)

@@ -210,10 +210,15 @@ function buildControls() {
     catch (e) { window.prompt("Link to this state:", window.location.href); }
   });
   $("download-png").addEventListener("click", () => {
-    for (const div of $("charts").children) {
-      Plotly.downloadImage(div, {format: "png", filename: `${m.model}_${div.dataset.name}`});
-    }
+    Plotly.downloadImage($("charts"), {format: "png", filename: `${m.model}_charts`});
   });
+  const omitted = Object.entries(m.omitted_metrics);
+  if (omitted.length) {
+    const p = document.createElement("p");
+    p.className = "hint";
+    p.textContent = "Not shown: " + omitted.map(([k, why]) => `${k} (${why})`).join("; ") + ".";
+    $("metrics").after(p);
+  }
   $("baseline-note").textContent = m.baseline
     ? `Baseline: scenario "${m.baseline}" (dashed grey).`
     : "Baseline: the model's defaults (dashed grey).";
@@ -262,49 +267,43 @@ function showError(message) {
   if (message) document.dispatchEvent(new CustomEvent("explorer:error"));
 }
 
-function chartDiv(name) {
-  let div = document.getElementById("chart-" + name);
-  if (!div) {
-    div = document.createElement("div");
-    div.id = "chart-" + name;
-    div.className = "chart";
-    div.dataset.name = name;
-    $("charts").append(div);
-  }
-  return div;
-}
-
+// All charts are subplots of one plotly figure: one redraw instead of one per chart (about
+// half the drawing time). Trace metas are "<output>:<baseline|current|p5|p50|p95>".
 async function draw(run) {
-  const wanted = new Set(Object.keys(run.series));
-  for (const div of [...$("charts").children]) {
-    if (!wanted.has(div.dataset.name)) { Plotly.purge(div); div.remove(); }
-  }
-  const drawing = [];
-  for (const [name, s] of Object.entries(run.series)) {
-    const traces = [];
+  const names = Object.keys(run.series);
+  const columns = names.length > 1 ? 2 : 1;
+  const rows = Math.ceil(names.length / columns);
+  const traces = [];
+  const annotations = [];
+  const layout = {
+    grid: {rows, columns, pattern: "independent", xgap: 0.08, ygap: 0.22},
+    margin: {l: 55, r: 15, t: 30, b: 25},
+    height: 60 + 270 * rows,
+    showlegend: false,  // one legend for all charts, above them
+    hovermode: "x unified",
+    uirevision: "keep",  // a zoom survives redraws
+  };
+  names.forEach((name, k) => {
+    const s = run.series[name];
+    const ax = k ? String(k + 1) : "";
+    const on = {xaxis: "x" + ax, yaxis: "y" + ax};
     const band = run.bands && run.bands[name];
     if (band) {
-      traces.push({x: run.time, y: band.p5, name: "5 %", mode: "lines", line: {width: 0},
-                   showlegend: false, hoverinfo: "skip", meta: "p5"});
-      traces.push({x: run.time, y: band.p95, name: "5–95 %", mode: "lines", line: {width: 0},
-                   fill: "tonexty", fillcolor: "rgba(31,119,180,0.18)", meta: "p95"});
-      traces.push({x: run.time, y: band.p50, name: "median", mode: "lines",
-                   line: {color: "#1f77b4", dash: "dot", width: 1}, meta: "p50"});
+      traces.push({...on, x: run.time, y: band.p5, name: "5 %", mode: "lines", line: {width: 0},
+                   hoverinfo: "skip", meta: name + ":p5"});
+      traces.push({...on, x: run.time, y: band.p95, name: "5–95 %", mode: "lines", line: {width: 0},
+                   fill: "tonexty", fillcolor: "rgba(31,119,180,0.18)", meta: name + ":p95"});
+      traces.push({...on, x: run.time, y: band.p50, name: "median", mode: "lines",
+                   line: {color: "#1f77b4", dash: "dot", width: 1}, meta: name + ":p50"});
     }
-    traces.push({x: run.time, y: s.baseline, name: "baseline", mode: "lines",
-                 line: {color: "#888", dash: "dash"}, meta: "baseline"});
-    traces.push({x: run.time, y: s.current, name: "current", mode: "lines",
-                 line: {color: "#d62728", width: 2}, meta: "current"});
-    const layout = {
-      title: {text: label(s), font: {size: 13}},
-      margin: {l: 55, r: 10, t: 35, b: 20},
-      xaxis: {hoverformat: ".4~r", ticksuffix: ""},
-      hovermode: "x unified",
-      uirevision: "keep",  // a zoom survives redraws
-      showlegend: false,  // one legend for all charts, above them (cheaper to redraw)
-    };
-    drawing.push(Plotly.react(chartDiv(name), traces, layout, {displaylogo: false, responsive: true}));
-  }
+    traces.push({...on, x: run.time, y: s.baseline, name: "baseline", mode: "lines",
+                 line: {color: "#888", dash: "dash"}, meta: name + ":baseline"});
+    traces.push({...on, x: run.time, y: s.current, name: "current", mode: "lines",
+                 line: {color: "#d62728", width: 2}, meta: name + ":current"});
+    annotations.push({text: label(s), xref: `x${ax} domain`, yref: `y${ax} domain`, x: 0.5, y: 1.0,
+                      xanchor: "center", yanchor: "bottom", showarrow: false, font: {size: 13}});
+  });
+  layout.annotations = annotations;
   drawMetrics(run);
   const note = $("bands-note");
   note.hidden = !run.bands;
@@ -312,7 +311,7 @@ async function draw(run) {
     note.textContent = `Bands: ${run.n_band_runs} runs, a Latin-hypercube sample of ${run.sampled.length} ` +
       "constants over their documented ranges (levers and constants you set stay fixed).";
   }
-  await Promise.all(drawing);
+  await Plotly.react($("charts"), traces, layout, {displaylogo: false, responsive: true});
 }
 
 function drawMetrics(run) {

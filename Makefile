@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: demo test lint bench docs clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: demo test lint bench docs clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,13 +18,24 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/sdmodel compare models/perez/perez.mdl --scenarios models/perez/scenarios.toml --out $(OUT)
 
-test: $(STAMP)
+# Headless Chromium for the explorer's browser tests: Debian's package (Playwright drives it;
+# its own browser downloads are not used). Installed when missing and we are root with apt-get.
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium (apt-get) for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "make browser: $(CHROMIUM) is missing and cannot be installed here (needs root and apt-get); the browser tests will be skipped"; \
+	fi
+
+test: $(STAMP) browser
 	$(PY) -m pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/mypy --ignore-missing-imports sdmodel
 
-bench: $(STAMP)
+bench: $(STAMP) browser
 	$(PY) -m pytest benchmarks --benchmark-only
 
 clean:

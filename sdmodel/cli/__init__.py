@@ -26,7 +26,7 @@ from ..exceptions import SDModelError
 from ._common import EXIT_REFUSED, EXIT_USAGE, UsageError, logging_to_stderr
 
 #: Sub-command modules, in the order ``sdmodel --help`` lists them.
-COMMANDS = ["run", "compare", "check-units", "calibrate", "window", "backtest"]
+COMMANDS = ["run", "compare", "check-units", "calibrate", "window", "backtest", "explore"]
 
 
 def _add_verbosity(parser: argparse.ArgumentParser, *, default: object) -> None:

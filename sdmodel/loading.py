@@ -357,6 +357,7 @@ def translate(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = 
     if abstract_model is not None:
         changes = _cached_changes(root / name)
         pretranslate.warn_changes(changes, source)
+        _warn_if_empty(abstract_model, source)
         return Translation(source, digest, root / name / f"{stem}.py", abstract_model,
                            from_cache=True, changes=tuple(changes))
 

@@ -265,8 +265,9 @@ class Model:
                 ) from err
         return pysd_output_to_dataset(frame, self, params=prepared, settings=settings)
 
-    def run_batch(self, params, *, return_vars=None, saveper=None, chunk_size=None,
-                  initial_time=None, final_time=None, engine="auto") -> xr.Dataset:
+    def run_batch(self, params=None, *, return_vars=None, saveper=None, chunk_size=None,
+                  initial_time=None, final_time=None, engine="auto",
+                  n_runs=None) -> xr.Dataset:
         """Simulate N parameter sets at once with the vectorized batch engine.
 
         Parameters
@@ -288,6 +289,10 @@ class Model:
             Backend: one compiled numba kernel per model (``"fused"``), the vectorized numpy
             module (``"numpy"``), or fused where it compiles the model (default; the refused
             construct is logged). See :func:`sdmodel.batch.run_batch`.
+        n_runs : int, optional
+            Number of runs. Without ``params`` (or with an empty mapping) it runs the
+            defaults ``n_runs`` times, so a model with no constants can be run; with
+            ``params`` it must equal their length.
 
         Returns
         -------
@@ -320,7 +325,7 @@ class Model:
             )
         return run_batch(self, params, return_vars=return_vars, saveper=saveper,
                          chunk_size=chunk_size, initial_time=initial_time,
-                         final_time=final_time, engine=engine)
+                         final_time=final_time, engine=engine, n_runs=n_runs)
 
     def check_constraints(
         self,

@@ -11,8 +11,10 @@ Two passes, each returning the :class:`Change` list it made (a
   - XMILE: a ``<model>`` holding its ``<stock>``/``<flow>``/``<aux>`` elements without the
     ``<variables>`` wrapper (older Stella files) gets the wrapper (PySD finds no variable).
 
-* :func:`fix_tree` works on PySD's syntax tree, before PySD's builder writes the module:
-  a SMOOTH, SMOOTHI, SMOOTH3(I) or SMOOTH N whose initial value is an integer (a literal
+* :func:`fix_tree` works on PySD's syntax tree, before PySD's builder writes the module.
+  A negative literal under ``^`` is spelt out as PySD's generated code reads it
+  (``-2 ^ 2`` is ``-(2 ^ 2)``, see :func:`_negative_bases`; no warning, no value changes).
+  A SMOOTH, SMOOTHI, SMOOTH3(I) or SMOOTH N whose initial value is an integer (a literal
   ``1``, an integer constant, an ``ACTIVE INITIAL(..., 1)``) gets a float initial value.
   PySD holds such a smooth's state in an integer NumPy array, so the first step truncates
   the input (``SMOOTHI(10.5, 4, 1)`` gives 3.25 at the second step instead of Vensim's
@@ -45,7 +47,7 @@ __all__ = ["Change", "rewrite_text", "fix_tree", "warn_changes"]
 
 _SKETCH = "\\\\\\---///"
 _MACRO = re.compile(r":MACRO:\s*(?P<name>[^(]+?)\s*\(.*?:END OF MACRO:", re.S | re.I)
-_XMILE_VARIABLE = re.compile(r"<(stock|flow|aux|group|module)\b", re.I)
+_XMILE_VARIABLES = {"stock", "flow", "aux", "group", "module", "gf"}
 
 
 @dataclass(frozen=True)
@@ -165,24 +167,32 @@ def _remove_braces(equation: str) -> tuple[str, list[str]]:
 
 
 def _wrap_xmile_variables(text: str) -> tuple[str, list[Change]]:
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(text.encode("utf-8"),
+                                parser=etree.XMLParser(encoding="utf-8", recover=True))
+    except etree.XMLSyntaxError:
+        return text, []  # PySD reports the unreadable file
+    if root is None:
+        return text, []
     changes: list[Change] = []
-    pieces, pos = [], 0
-    for model in re.finditer(r"<model\b[^>]*>(?P<body>.*?)</model>", text, re.S):
-        body = model.group("body")
-        if re.search(r"<variables\b", body) or not _XMILE_VARIABLE.search(body):
+    for model in root.iter("{*}model"):
+        children = [c for c in model if isinstance(c.tag, str)]
+        if any(etree.QName(c).localname == "variables" for c in children):
             continue
-        first = _XMILE_VARIABLE.search(body).start()
-        end_match = re.search(r"<(display|interface|views|behavior)\b", body[first:])
-        last = first + end_match.start() if end_match else len(body)
-        start = model.start("body")
-        pieces += [text[pos:start + first], "<variables>", body[first:last], "</variables>"]
-        pos = start + last
-        changes.append(Change("", "XMILE <model> without <variables>: its variable elements "
-                                  "wrapped in <variables>"))
+        moved = [c for c in children if etree.QName(c).localname in _XMILE_VARIABLES]
+        if not moved:
+            continue
+        wrapper = etree.Element(etree.QName(model).namespace and
+                                f"{{{etree.QName(model).namespace}}}variables" or "variables")
+        model.insert(model.index(moved[0]), wrapper)
+        wrapper.extend(moved)
+        changes.append(Change("", f"XMILE <model> without <variables>: its {len(moved)} "
+                                  "variable elements wrapped in <variables>"))
     if not changes:
         return text, []
-    pieces.append(text[pos:])
-    return "".join(pieces), changes
+    return etree.tostring(root, encoding="unicode"), changes
 
 
 # ---------------------------------------------------------------------------- tree pass
@@ -219,6 +229,7 @@ def fix_tree(abstract_model) -> list[Change]:
         elements = {_clean(e.name): e for e in section.elements}
         for element in section.elements:
             for component in element.components:
+                component.ast = _negative_bases(component.ast, ae)
                 for node in _walk(component.ast):
                     if isinstance(node, (ae.SmoothStructure, ae.SmoothNStructure)):
                         change = _float_initial(node, element.name, elements, ae)
@@ -237,6 +248,37 @@ def _walk(ast):
                          if hasattr(v, "__dataclass_fields__") or isinstance(v, (list, tuple)))
         elif isinstance(node, (list, tuple)):
             stack.extend(node)
+
+
+def _negative_bases(ast, ae):
+    """Spell out how a negative literal under ``^`` is read: ``-2 ^ 2`` is ``-(2 ^ 2)``.
+
+    PySD's parser folds the sign into the number (the tree says ``(-2) ^ 2``) but its
+    builder writes ``-2**2``, which Python, like Vensim, reads as ``-(2**2)`` = -4; the batch
+    engine follows the tree. The rewritten tree states what PySD's module computes, so
+    PySD's numbers do not change and both engines agree (``30 ^ -30 ^ -c`` is
+    ``30 ^ -(30 ^ -c)``, not NaN).
+    """
+    if isinstance(ast, (list, tuple)):
+        return type(ast)(_negative_bases(a, ae) for a in ast)
+    if not hasattr(ast, "__dataclass_fields__"):
+        return ast
+    for key, value in vars(ast).items():
+        if hasattr(value, "__dataclass_fields__") or isinstance(value, (list, tuple)):
+            setattr(ast, key, _negative_bases(value, ae))
+    if not (isinstance(ast, ae.ArithmeticStructure) and ast.operators
+            and set(ast.operators) == {"^"}):
+        return ast
+    args = list(ast.arguments)
+    for i, arg in enumerate(args[:-1]):
+        if isinstance(arg, (int, float, np.number)) and not isinstance(arg, bool) and arg < 0:
+            tail = _negative_bases(
+                ae.ArithmeticStructure(list(ast.operators[i:]), (-arg, *args[i + 1:])), ae)
+            negated = ae.ArithmeticStructure(["negative"], (tail,))
+            if i == 0:
+                return negated
+            return ae.ArithmeticStructure(list(ast.operators[:i]), (*args[:i], negated))
+    return ast
 
 
 def _float_initial(node, name: str, elements: dict, ae) -> Change | None:

@@ -116,3 +116,49 @@ def test_unimplemented_function_is_a_typed_error_naming_the_variable(file, varia
 def test_model_translated_to_nothing_warns():
     with pytest.warns(ModelWarning, match="no model variable"):
         sd.load(DATA / "only_time_settings.mdl")
+
+
+# ------------------------------------------------------------------ batch engine
+@pytest.mark.parametrize("engine", ["numpy", "fused"])
+def test_negative_literal_under_a_power_follows_vensim(engine):
+    model = sd.load(DATA / "negative_power.mdl")
+    c = np.array([0.5, 2.0])
+    batch = model.run_batch({"exponent": c}, engine=engine)
+    np.testing.assert_allclose(batch["power_of_power"].values[:, 0], 30.0 ** -(30.0 ** -c),
+                               rtol=1e-12)
+    np.testing.assert_allclose(batch["negative_square"].values, -4.0)
+    ds = model.run()
+    np.testing.assert_allclose(ds["power_of_power"].values, 30.0 ** -(30.0 ** -0.5), rtol=1e-12)
+    np.testing.assert_allclose(ds["negative_square"].values, -4.0)
+
+
+@pytest.mark.parametrize("engine", ["numpy", "fused"])
+def test_xmile_reciprocal_dt_runs_in_the_batch_engine(engine):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = sd.load(DATA / "reciprocal_dt.xmile")
+    assert model.time_settings.time_step == 0.25
+    batch = model.run_batch(n_runs=1, engine=engine)
+    np.testing.assert_allclose(batch["time"].values, np.arange(41) * 0.25)
+    np.testing.assert_allclose(batch["accumulation"].values[0], 2 + 0.5 * batch["time"].values)
+
+
+@pytest.mark.parametrize("engine", ["numpy", "fused"])
+def test_run_batch_takes_a_run_count_for_a_model_without_constants(engine):
+    model = sd.load(DATA / "no_constants.mdl")
+    batch = model.run_batch(n_runs=3, engine=engine)
+    t = batch["time"].values
+    assert batch.sizes["run"] == 3
+    np.testing.assert_allclose(batch["stock"].values, np.stack([1 + t * (t - 1) / 2] * 3))
+
+
+def test_run_batch_run_count_is_checked():
+    model = sd.load(DATA / "negative_power.mdl")
+    with pytest.raises(sd.exceptions.ParameterError, match="n_runs = 3 but"):
+        model.run_batch({"exponent": [0.5, 1.0]}, n_runs=3)
+    with pytest.raises(sd.exceptions.ParameterError, match="positive integer"):
+        model.run_batch(n_runs=0)
+    with pytest.raises(sd.exceptions.ParameterError, match="or n_runs"):
+        model.run_batch()
+    with pytest.raises(sd.exceptions.ParameterError, match="params is empty"):
+        model.run_batch({})

@@ -226,8 +226,10 @@ def _build(abstract_model, folder: Path, stem: str, source: Path) -> Path:
             module = Path(ModelBuilder(abstract_model).build_model())
         for warning in caught:
             match = _NOT_IMPLEMENTED.search(str(warning.message))
-            if match:
-                raise _unimplemented(abstract_model, match.group(1), source)
+            if match:  # a warning: the model may still be loaded to check units
+                warnings.warn(str(_unimplemented(abstract_model, match.group(1), source)),
+                              ModelWarning, stacklevel=4)
+                continue
             warnings.warn_explicit(warning.message, warning.category, warning.filename,
                                    warning.lineno)
         return module
@@ -264,8 +266,8 @@ def _unimplemented(abstract_model, function: str, path: Path) -> TranslationErro
                 stack.extend(node)
     where = f"the variable {users[0]!r}" if users else "a macro or lookup"
     return TranslationError(
-        f"{str(path)!r}: {where} uses {function}, which PySD does not implement (the run "
-        "would fail); expected a function PySD supports, see docs/pysd-limitations.md"
+        f"{str(path)!r}: {where} uses {function}, which PySD does not implement (a run "
+        "fails); expected a function PySD supports, see docs/pysd-limitations.md"
     )
 
 

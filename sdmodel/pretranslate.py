@@ -218,7 +218,8 @@ def fix_tree(abstract_model) -> list[Change]:
     ...     AbstractComponent, AbstractElement, AbstractModel, AbstractSection)
     >>> smooth = ae.SmoothStructure(ae.ReferenceStructure("u"), 4, 1, 1)
     >>> el = AbstractElement("s", [AbstractComponent(((), ()), smooth)])
-    >>> sec = AbstractSection("__main__", None, "__main__", [], [], [el], False, False)
+    >>> sec = AbstractSection("__main__", None, "__main__", [], [], (), (el,), (), (),
+    ...                       False, None)
     >>> [str(c) for c in fix_tree(AbstractModel(None, (sec,)))], smooth.initial
     (['s: SMOOTH initial value 1 is an integer; read as 1.0'], 1.0)
     """

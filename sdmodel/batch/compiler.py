@@ -111,7 +111,13 @@ class Compiler:
                 continue
             if py in self.params or py in self.lookups:
                 continue
-            self._element(py, element)
+            try:
+                self._element(py, element)
+            except (ValueError, KeyError, IndexError) as err:
+                # e.g. a mapped-dimension reference the subscript logic cannot align
+                raise UnsupportedConstructError(
+                    f"{element.name}: the batch compiler cannot compile this equation "
+                    f"({type(err).__name__}: {err}); construct: subscripts") from err
         return self._assemble()
 
     def _check_control(self, py: str, element) -> None:

@@ -65,7 +65,7 @@ def read_canonical(path: str | os.PathLike) -> pd.DataFrame:
     return frame
 
 
-def dataset_columns(ds: xr.Dataset, model, columns) -> pd.DataFrame:
+def dataset_columns(ds: xr.Dataset, model, columns, *, missing: str = "raise") -> pd.DataFrame:
     """Vensim-named columns (``Name[a,b]``) taken from a Dataset of one run.
 
     Parameters
@@ -76,6 +76,11 @@ def dataset_columns(ds: xr.Dataset, model, columns) -> pd.DataFrame:
         Resolves original names to the Dataset's python names.
     columns : iterable of str
         Vensim column names.
+    missing : {"raise", "skip"}, optional
+        What to do with a column naming a variable the model does not define (an XMILE
+        translation of a Vensim test can lack helper variables its canonical output holds)
+        or the Dataset does not hold (a batch run keeps no time settings): raise (default)
+        or leave the column out.
 
     Returns
     -------
@@ -85,8 +90,11 @@ def dataset_columns(ds: xr.Dataset, model, columns) -> pd.DataFrame:
     Raises
     ------
     DataError
-        A column names a variable or element the Dataset does not hold.
+        A column names a variable (unless ``missing="skip"``) or element the Dataset does
+        not hold.
     """
+    if missing not in ("raise", "skip"):
+        raise ParameterError(f"missing must be 'raise' or 'skip', got {missing!r}")
     out = {}
     for column in columns:
         match = _COLUMN.match(column)
@@ -96,8 +104,12 @@ def dataset_columns(ds: xr.Dataset, model, columns) -> pd.DataFrame:
         try:
             py = model.resolve(name)
         except ParameterError as err:
+            if missing == "skip":
+                continue
             raise DataError(f"canonical column {column!r}: {err}") from None
         if py not in ds:
+            if missing == "skip":
+                continue
             raise DataError(f"canonical column {column!r}: {py!r} is not in the Dataset")
         var = ds[py]
         if subs:
@@ -117,25 +129,27 @@ def dataset_columns(ds: xr.Dataset, model, columns) -> pd.DataFrame:
 
 
 def compare_with_canonical(
-    ds: xr.Dataset, canon: pd.DataFrame, model, *, rtol: float = 1e-5, atol: float = 1e-5
+    ds: xr.Dataset, canon: pd.DataFrame, model, *, rtol: float = 1e-5, atol: float = 1e-5,
+    missing: str = "raise",
 ) -> list[str]:
     """Columns of ``canon`` that the run does not reproduce, with the first time they differ.
 
-    Times present in both are compared; NaN matches NaN.
+    Times present in both are compared; NaN matches NaN. ``missing`` is passed to
+    :func:`dataset_columns` (``"skip"`` compares only the variables the model defines).
 
     Returns
     -------
     list of str
         ``[]`` when every column is close; otherwise one readable line per differing column.
     """
-    actual = dataset_columns(ds, model, canon.columns)
+    actual = dataset_columns(ds, model, canon.columns, missing=missing)
     times = canon.index.intersection(actual.index)
     if len(times) == 0:
         raise DataError("the run and the canonical output share no saved times")
     actual = actual.loc[times]
     expected = canon.loc[times]
     problems = []
-    for column in canon.columns:
+    for column in actual.columns:
         a = actual[column].to_numpy()
         e = expected[column].to_numpy()
         close = (np.abs(a - e) <= atol + rtol * np.abs(e)) | (np.isnan(a) & np.isnan(e))

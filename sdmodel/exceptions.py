@@ -37,6 +37,8 @@ __all__ = [
     "AnalysisError",
     "CacheError",
     "CacheWarning",
+    "PretranslationWarning",
+    "ModelWarning",
     "LimitError",
     "suggest",
 ]
@@ -112,6 +114,14 @@ class CacheError(ModelFileError):
 
 class CacheWarning(UserWarning):
     """A cache entry was not trusted (foreign owner, loose permissions, damaged) and is rebuilt."""
+
+
+class PretranslationWarning(UserWarning):
+    """sdmodel rewrote part of a model before PySD translated it (the change is named)."""
+
+
+class ModelWarning(UserWarning):
+    """A model loads but something in it is ignored or suspicious (the culprit is named)."""
 
 
 class LimitError(SDModelError, ValueError):

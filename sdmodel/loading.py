@@ -21,18 +21,20 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import re
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pysd
 
-from . import _syntax_json, cache
+from . import _syntax_json, cache, pretranslate
 from ._generated_code import audit_folder, neutralise
 from ._progress import step
-from .exceptions import LimitError, ModelFileError, SDModelError, TranslationError
+from .exceptions import LimitError, ModelFileError, ModelWarning, SDModelError, TranslationError
 from .limits import max_model_bytes
 
 __all__ = ["load", "translate", "Translation", "default_cache_dir", "file_hash", "SUPPORTED",
@@ -42,8 +44,10 @@ __all__ = ["load", "translate", "Translation", "default_cache_dir", "file_hash",
 SUPPORTED = {".mdl": "vensim", ".xmile": "xmile", ".xml": "xmile", ".stmx": "xmile"}
 
 # Bump when the cache layout or the translation steps change, so old entries are not reused.
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 _SYNTAX = "abstract_model.json"
+_CHANGES = "pretranslate.json"
+_ROOT_LINE = "_root = Path(__file__).parent"
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,8 @@ class Translation:
         PySD's syntax tree of the model (section paths point at the original file).
     from_cache : bool
         True when nothing was translated because the cache already held this file.
+    changes : tuple of str
+        What the pre-translation pass (:mod:`sdmodel.pretranslate`) rewrote.
     """
 
     source: Path
@@ -69,6 +75,7 @@ class Translation:
     module: Path
     abstract_model: object
     from_cache: bool
+    changes: tuple = field(default=())
 
 
 def default_cache_dir() -> Path:
@@ -119,21 +126,31 @@ def _check_model_file(path: str | os.PathLike) -> Path:
     return path.resolve()
 
 
-def _parse(path: Path) -> object:
-    """Parse a model file into PySD's AbstractModel."""
+def _parse(path: Path) -> tuple[object, list]:
+    """Parse a model file into PySD's AbstractModel, after the pre-translation text pass."""
     kind = SUPPORTED[path.suffix.lower()]
     try:
         if kind == "vensim":
             from pysd.translators.vensim.vensim_file import VensimFile
 
             parsed = VensimFile(path)
+            text, changes = pretranslate.rewrite_text(parsed._read(None), kind)
+            if changes:
+                parsed.model_text = text
+                parsed._split_sketch()
         else:
+            from lxml import etree
             from pysd.translators.xmile.xmile_file import XmileFile
 
             _check_xml(path)
             parsed = XmileFile(path)
+            text = path.read_text(encoding="utf-8", errors="replace")
+            text, changes = pretranslate.rewrite_text(text, kind)
+            if changes:
+                parsed.xmile_root = etree.fromstring(
+                    text.encode("utf-8"), parser=etree.XMLParser(encoding="utf-8", recover=True))
         parsed.parse()
-        return parsed.get_abstract_model()
+        return parsed.get_abstract_model(), changes
     except TranslationError:
         raise
     except Exception as err:  # PySD raises many kinds; keep its reason
@@ -228,7 +245,7 @@ def _numbers(obj) -> list[float]:
     return found
 
 
-def _build(abstract_model, folder: Path, stem: str) -> Path:
+def _build(abstract_model, folder: Path, stem: str, source: Path) -> Path:
     """Run PySD's Python builder with every section redirected into ``folder``."""
     from pysd.builders.python.python_model_builder import ModelBuilder
 
@@ -237,15 +254,74 @@ def _build(abstract_model, folder: Path, stem: str) -> Path:
         for section in abstract_model.sections:
             name = stem if section.path == originals[0] else section.path.stem
             section.path = folder / f"{name}.py"
-        return Path(ModelBuilder(abstract_model).build_model())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            module = Path(ModelBuilder(abstract_model).build_model())
+        for warning in caught:
+            match = _NOT_IMPLEMENTED.search(str(warning.message))
+            if match:  # a warning: the model may still be loaded to check units
+                warnings.warn(str(_unimplemented(abstract_model, match.group(1), source)),
+                              ModelWarning, stacklevel=4)
+                continue
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno)
+        return module
+    except SDModelError:
+        raise
     except Exception as err:
         raise TranslationError(
-            f"PySD could not build a Python module for {str(originals[0])!r}: "
+            f"PySD could not build a Python module for {str(source)!r}: "
             f"{type(err).__name__}: {err}"
         ) from err
     finally:
         for section, original in zip(abstract_model.sections, originals):
             section.path = original
+
+
+_NOT_IMPLEMENTED = re.compile(r"Trying to translate '([^']+)' which it is not implemented")
+
+
+def _unimplemented(abstract_model, function: str, path: Path) -> TranslationError:
+    """The error for a Vensim function PySD cannot run, naming the variables that call it."""
+    wanted = re.sub(r"[\s_]+", "_", function.strip()).lower()
+    users = []
+    for element in abstract_model.sections[0].elements:
+        stack = [c.ast for c in element.components]
+        while stack:
+            node = stack.pop()
+            if type(node).__name__ == "CallStructure" and \
+                    getattr(node.function, "reference", None) == wanted:
+                users.append(element.name)
+                break
+            if hasattr(node, "__dataclass_fields__"):
+                stack.extend(vars(node).values())
+            elif isinstance(node, (list, tuple)):
+                stack.extend(node)
+    where = f"the variable {users[0]!r}" if users else "a macro or lookup"
+    return TranslationError(
+        f"{str(path)!r}: {where} uses {function}, which PySD does not implement (a run "
+        "fails); expected a function PySD supports, see docs/pysd-limitations.md"
+    )
+
+
+def _check_calls(abstract_model, path: Path) -> None:
+    """Refuse calls PySD translates but cannot evaluate (found by argument values)."""
+    for element in abstract_model.sections[0].elements:
+        stack = [c.ast for c in element.components]
+        while stack:
+            node = stack.pop()
+            if type(node).__name__ == "CallStructure" and \
+                    getattr(node.function, "reference", None) == "get_time_value" and \
+                    node.arguments and node.arguments[0] == 1:
+                raise TranslationError(
+                    f"{str(path)!r}: the variable {element.name!r} uses GET TIME VALUE with "
+                    "relativeto = 1 (time since the initial time), which PySD does not "
+                    "implement; expected relativeto 0 (model time) or 2 (clock time)"
+                )
+            if hasattr(node, "__dataclass_fields__"):
+                stack.extend(vars(node).values())
+            elif isinstance(node, (list, tuple)):
+                stack.extend(node)
 
 
 def _entry_name(source: Path, digest: str) -> str:
@@ -311,26 +387,78 @@ def translate(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = 
     root = cache.cache_root(cache_dir)
     name = _entry_name(source, digest)
     stem = "model"
+    reads_files = _reads_files(source)
+    if reads_files:
+        # external data are read beside the model: the module names its folder
+        name += "-d" + hashlib.sha256(str(source.parent).encode()).hexdigest()[:12]
     abstract_model = _from_cache(name, root)
     if abstract_model is not None:
+        changes = _cached_changes(root / name)
+        pretranslate.warn_changes(changes, source)
+        _warn_if_empty(abstract_model, source)
         return Translation(source, digest, root / name / f"{stem}.py", abstract_model,
-                           from_cache=True)
+                           from_cache=True, changes=tuple(changes))
 
     with step(f"translating {source.name} with PySD", progress=progress):
-        return _translate_new(source, digest, root, name, stem)
+        return _translate_new(source, digest, root, name, stem, reads_files)
 
 
-def _translate_new(source: Path, digest: str, root: Path, name: str, stem: str) -> Translation:
-    abstract_model = _parse(source)
+def _translate_new(source: Path, digest: str, root: Path, name: str, stem: str,
+                   reads_files: bool) -> Translation:
+    abstract_model, text_changes = _parse(source)
     _check_tree(abstract_model, source)
+    _check_calls(abstract_model, source)
     neutralise(abstract_model)
+    changes = [str(c) for c in text_changes + pretranslate.fix_tree(abstract_model)]
+    pretranslate.warn_changes(changes, source)
+    _warn_if_empty(abstract_model, source)
     with cache.new_entry(name, cache_dir=root) as staging:
-        _build(abstract_model, staging, stem)
+        _build(abstract_model, staging, stem, source)
+        if reads_files:
+            _point_at_folder(staging, source.parent)
         audit_folder(staging)
         (staging / "__pycache__").mkdir(mode=0o700)  # so Python's bytecode stays private
         (staging / _SYNTAX).write_text(_syntax_json.dumps(abstract_model), encoding="utf-8")
+        (staging / _CHANGES).write_text(json.dumps(changes), encoding="utf-8")
     return Translation(source, digest, root / name / f"{stem}.py", abstract_model,
-                       from_cache=False)
+                       from_cache=False, changes=tuple(changes))
+
+
+_FILE_FUNCTIONS = re.compile(r"GET[\s_]+(DIRECT|XLS|123)[\s_]+(DATA|CONSTANTS|LOOKUPS|SUBSCRIPT)",
+                             re.I)
+
+
+def _reads_files(source: Path) -> bool:
+    """Whether the model calls a function reading an external file (GET DIRECT DATA, ...)."""
+    return bool(_FILE_FUNCTIONS.search(source.read_text(encoding="utf-8", errors="replace")))
+
+
+def _point_at_folder(staging: Path, folder: Path) -> None:
+    """Make the built modules resolve external files in ``folder`` (the model's own)."""
+    for module in staging.glob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        if _ROOT_LINE in text:
+            module.write_text(text.replace(_ROOT_LINE, f"_root = Path({str(folder)!r})"),
+                              encoding="utf-8")
+
+
+def _cached_changes(folder: Path) -> list[str]:
+    try:
+        return [str(c) for c in json.loads((folder / _CHANGES).read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        return []
+
+
+def _warn_if_empty(abstract_model, source: Path) -> None:
+    """A model PySD reads as nothing but its time settings is almost surely misread."""
+    control = {"initial time", "final time", "time step", "saveper"}
+    names = [e.name for e in abstract_model.sections[0].elements
+             if _fold(e.name) not in control]
+    if not names:
+        warnings.warn(
+            f"{str(source)!r}: PySD found no model variable in the file (only the time "
+            "settings); the file may use a construct or layout PySD does not read",
+            ModelWarning, stacklevel=3)
 
 
 def load(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None,
@@ -366,7 +494,27 @@ def load(path: str | os.PathLike, *, cache_dir: str | os.PathLike | None = None,
     except SDModelError:
         raise
     except Exception as err:
+        culprit = _failing_variable(err, translation)
         raise TranslationError(
-            f"the PySD module translated from {str(translation.source)!r} failed to load: "
-            f"{type(err).__name__}: {err}"
+            f"the PySD module translated from {str(translation.source)!r} failed to load"
+            f"{culprit}: {type(err).__name__}: {err}"
         ) from err
+
+
+def _failing_variable(err: BaseException, translation: Translation) -> str:
+    """`` while evaluating 'name'`` for the innermost model variable in the traceback."""
+    folder = translation.module.parent
+    function = None
+    tb = err.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if Path(code.co_filename).parent == folder and not code.co_name.startswith("<"):
+            function = code.co_name
+        tb = tb.tb_next
+    if function is None:
+        return ""
+    for section in translation.abstract_model.sections:
+        for element in section.elements:
+            if _fold(element.name).replace(" ", "_") == function.lower().strip("_"):
+                return f" while evaluating the variable {element.name!r}"
+    return f" while evaluating {function!r}"

@@ -237,9 +237,9 @@ class Model:
         return running.run(self, params, initial_time=initial_time, final_time=final_time,
                            time_step=time_step, saveper=saveper, return_vars=return_vars)
 
-    def run_batch(self, params, *, return_vars=None, saveper=None, chunk_size=None,
+    def run_batch(self, params=None, *, return_vars=None, saveper=None, chunk_size=None,
                   initial_time=None, final_time=None, engine="auto",
-                  progress: bool = False) -> xr.Dataset:
+                  progress: bool = False, n_runs=None) -> xr.Dataset:
         """Simulate N parameter sets at once with the vectorized batch engine.
 
         Parameters
@@ -263,6 +263,10 @@ class Model:
             construct is logged). See :func:`sdmodel.batch.run_batch`.
         progress : bool, optional
             Show the kernel compilation (first time) and the runs on stderr.
+        n_runs : int, optional
+            Number of runs. Without ``params`` (or with an empty mapping) it runs the
+            defaults ``n_runs`` times, so a model with no constants can be run; with
+            ``params`` it must equal their length.
 
         Returns
         -------
@@ -285,7 +289,8 @@ class Model:
         """
         return running.run_batch(self, params, return_vars=return_vars, saveper=saveper,
                                  chunk_size=chunk_size, initial_time=initial_time,
-                                 final_time=final_time, engine=engine, progress=progress)
+                                 final_time=final_time, engine=engine, progress=progress,
+                                 n_runs=n_runs)
 
     def check_constraints(
         self,

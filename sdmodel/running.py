@@ -316,9 +316,9 @@ def run(model, params: Mapping[str, object] | None = None, *, initial_time=None,
     return pysd_output_to_dataset(frame, model, params=prepared, settings=settings)
 
 
-def run_batch(model, params, *, return_vars=None, saveper=None, chunk_size=None,
+def run_batch(model, params=None, *, return_vars=None, saveper=None, chunk_size=None,
               initial_time=None, final_time=None, engine: str = "auto",
-              progress: bool = False) -> xr.Dataset:
+              progress: bool = False, n_runs: int | None = None) -> xr.Dataset:
     """Many runs of ``model`` with the batch engine; see :meth:`sdmodel.Model.run_batch`."""
     from . import batch
 
@@ -331,4 +331,5 @@ def run_batch(model, params, *, return_vars=None, saveper=None, chunk_size=None,
         )
     return batch.run_batch(model, params, return_vars=return_vars, saveper=saveper,
                            chunk_size=chunk_size, initial_time=initial_time,
-                           final_time=final_time, engine=engine, progress=progress)
+                           final_time=final_time, engine=engine, progress=progress,
+                           n_runs=n_runs)

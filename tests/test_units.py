@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from conftest import MODELS, TEST_MODELS
+from sdmodel.units import UnitRegistry
 
 import sdmodel as sd
 from sdmodel.cli import main
@@ -407,3 +408,12 @@ def test_cli_exit_status(tmp_path, capsys):
     assert main(["check-units", str(broken)]) == 1
     out = capsys.readouterr().out
     assert "world frontier [argument]" in out and "1 unit problem in 1 variable" in out
+
+
+def test_c_is_not_read_as_coulomb():
+    """``C`` in a system dynamics model is a temperature or carbon, never pint's coulomb."""
+    reg = UnitRegistry()
+    c = reg.parse("C/Year")
+    assert reg.format(c) == "C/Year"
+    assert c.dimensionality != reg.parse("coulomb/Year").dimensionality
+    assert reg.parse("C/C") == reg.parse("Dmnl")

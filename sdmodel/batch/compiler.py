@@ -115,20 +115,33 @@ class Compiler:
                 continue
             if py in self.params or py in self.lookups:
                 continue
-            self._element(py, element)
+            try:
+                self._element(py, element)
+            except (ValueError, KeyError, IndexError) as err:
+                # e.g. a mapped-dimension reference the subscript logic cannot align
+                raise UnsupportedConstructError(
+                    f"{element.name}: the batch compiler cannot compile this equation "
+                    f"({type(err).__name__}: {err}); construct: subscripts") from err
         return self._assemble()
 
     def _check_control(self, py: str, element) -> None:
         """Time settings must be numbers (or other time settings), not model dynamics."""
-        ast = element.components[0].ast
-        if isinstance(ast, (int, float, np.number)):
-            return
-        if isinstance(ast, ae.ReferenceStructure) and self.cleanspace.get(ast.reference) in CONTROL:
+        if self._fixed(element.components[0].ast):
             return
         raise UnsupportedConstructError(
             f"{element.name}: the time setting is computed from model variables; construct: "
             "dynamic control variable (the batch engine needs fixed time settings)"
         )
+
+    def _fixed(self, ast) -> bool:
+        """Numbers, other time settings and arithmetic of them (XMILE's reciprocal dt: 1/4)."""
+        if isinstance(ast, (int, float, np.number)):
+            return True
+        if isinstance(ast, ae.ReferenceStructure):
+            return self.cleanspace.get(ast.reference) in CONTROL
+        if isinstance(ast, ae.ArithmeticStructure):
+            return all(self._fixed(a) for a in ast.arguments)
+        return False
 
     def _element(self, py: str, element) -> None:
         node = Node(py)

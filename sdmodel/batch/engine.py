@@ -23,7 +23,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -142,6 +142,7 @@ def run_batch(
     final_time: float | None = None,
     engine: str = "auto",
     progress: bool = False,
+    n_runs: int | None = None,
 ) -> xr.Dataset:
     """Simulate ``N`` parameter sets at once; see :meth:`sdmodel.Model.run_batch`.
 
@@ -152,7 +153,7 @@ def run_batch(
     """
     compiled = get_compiled(model)
     settings = model.check_time(initial_time, final_time, None, saveper)
-    values, n = _prepare(model, compiled, params)
+    values, n = _runs(model, compiled, params, n_runs)
     check_runs(n)
     return simulate(model, values, n, return_vars=return_vars, saveper=saveper,
                     chunk_size=chunk_size, initial_time=initial_time, final_time=final_time,
@@ -313,6 +314,22 @@ def _chunk(chunk_size) -> int:
             or chunk_size < 1:
         raise SimulationError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     return int(chunk_size)
+
+
+def _runs(model, compiled, params, n_runs) -> tuple[dict[str, np.ndarray], int]:
+    """``_prepare``'s result, or ``({}, n_runs)`` for identical runs of the defaults."""
+    if n_runs is not None and (isinstance(n_runs, bool) or not isinstance(n_runs, Integral)
+                               or n_runs < 1):
+        raise ParameterError(f"n_runs must be a positive integer, got {n_runs!r}")
+    if n_runs is not None and (params is None or len(params) == 0):
+        return {}, int(n_runs)
+    if params is None:
+        raise ParameterError("give params (one array of length N per varied constant) or "
+                             "n_runs (N runs of the defaults)")
+    values, n = _prepare(model, compiled, params)
+    if n_runs is not None and n_runs != n:
+        raise ParameterError(f"n_runs = {n_runs} but the parameter arrays give {n} runs")
+    return values, n
 
 
 def _prepare(model, compiled, params) -> tuple[dict[str, np.ndarray], int]:

@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
 from ..exceptions import UnsupportedConstructError
@@ -69,6 +70,7 @@ def _vector_select(comp, args, ctx):
 def emit_allocate_available(comp, ast, ctx):
     """ALLOCATE AVAILABLE(request[..., claimant], pp[..., claimant, pprofile], avail)."""
     pp = ast.pp
+    _check_profiles(comp, comp.cleanspace[pp.reference], ctx)
     own = comp.dims[comp.cleanspace[pp.reference]]
     subs = list(pp.subscripts.subscripts[:-1]) + [own[-1][0]]  # as PySD's builder does
     pp = ae.ReferenceStructure(pp.reference, ae.SubscriptsReferenceStructure(subs))
@@ -82,6 +84,26 @@ def emit_allocate_available(comp, ast, ctx):
              comp._fit(prof, claim + ((pp_dim, full[pp_dim]),), ctx),
              comp._fit(avail, base, ctx))
     return Val(f"_rt.allocate_available({', '.join(codes)})", claim)
+
+
+#: Priority profile types PySD's ALLOCATE AVAILABLE raises NotImplementedError on.
+_UNIMPLEMENTED_PROFILES = {0: "fixed quantity", 5: "constant elasticity"}
+
+
+def _check_profiles(comp, py: str, ctx) -> None:
+    """Refuse at compile time the profile types PySD cannot allocate (it fails mid-run)."""
+    if py not in comp.params:
+        return  # computed profiles: the run reports them
+    values = comp.params[py]
+    if hasattr(values, "transpose"):
+        values = values.transpose(*[d for d, _ in comp.dims[py]])
+    values = np.asarray(values, dtype=float)
+    types = {int(t) for t in values.reshape(-1, values.shape[-1])[:, 0] if t == int(t)}
+    for ptype in sorted(types & set(_UNIMPLEMENTED_PROFILES)):
+        raise UnsupportedConstructError(
+            f"{ctx.element}: ALLOCATE AVAILABLE priority profile {py!r} has type {ptype} "
+            f"({_UNIMPLEMENTED_PROFILES[ptype]}), which PySD does not implement; expected a "
+            "profile type 1 to 4 (rectangular, triangular, normal, exponential)")
 
 
 def emit_allocate_by_priority(comp, ast, ctx):

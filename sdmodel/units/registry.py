@@ -15,7 +15,9 @@ spaces and symbols (``$``, ``%``). :class:`UnitRegistry` parses such a string in
    ``kWh``, ``kilogram``), then case-folded for names of four letters or more (``Meters``).
    A match that pint only finds through an abbreviated SI prefix (``Rs`` would be
    *ronna-second*, ``unit`` *micro-nit*) is refused unless it is a common prefixed symbol
-   (:data:`PREFIXED`), and offset temperature units are refused (they cannot be multiplied);
+   (:data:`PREFIXED`), offset temperature units are refused (they cannot be multiplied), and
+   so are the symbols of :data:`NOT_FROM_PINT` (``C`` is a temperature or carbon in system
+   dynamics models, never pint's coulomb);
 4. otherwise a new base unit, one per word with case and plural folded (``Widget``,
    ``widgets`` and ``Widgets`` are the same unit), shown as first written. With
    ``define_unknown=False`` an unknown word raises :class:`~sdmodel.exceptions.UnitError`.
@@ -46,7 +48,7 @@ import pint
 
 from ..exceptions import UnitError, suggest
 
-__all__ = ["UnitRegistry", "VOCABULARY", "PREFIXED", "read_synonyms", "fold"]
+__all__ = ["UnitRegistry", "VOCABULARY", "PREFIXED", "NOT_FROM_PINT", "read_synonyms", "fold"]
 
 #: Built-in Vensim-style unit words (case-folded, singular) -> pint expression, or ``None``
 #: for the model-specific base units named in :data:`_BASES`.
@@ -89,6 +91,9 @@ PREFIXED = frozenset(
     "km cm mm um nm kg mg ug ml kl kW MW GW TW kWh MWh GWh TWh kJ MJ GJ TJ PJ EJ kt Mt Gt "
     "kPa MPa kHz MHz GHz".split()
 )
+
+#: Words pint would read as a unit system dynamics models do not mean by them (exact case).
+NOT_FROM_PINT = {"C": "coulomb"}
 
 _TOKEN = re.compile(r"\s*(?:(?P<op>[*/^()])|(?P<num>[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?(?![\w$%]))"
                     r"|(?P<word>[^*/^()]+))")
@@ -239,7 +244,7 @@ class UnitRegistry:
         return None
 
     def _pint_word(self, word: str) -> pint.Unit | None:
-        if not re.fullmatch(r"[A-Za-z_]\w*", word):
+        if not re.fullmatch(r"[A-Za-z_]\w*", word) or word in NOT_FROM_PINT:
             return None
         try:
             candidates = self.ureg.parse_unit_name(word)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import UsageError
+from ._common import UsageError, say, show_progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +27,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="output directory (default: <config dir>/out/<name>-backtest-<YEAR>)")
     p.add_argument("--data-dir", default=None, metavar="DIR",
                    help="country data directory (default: the config's, $SDMODEL_DATA, cache)")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=backtest_command)
 
 
@@ -43,10 +42,10 @@ def backtest_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--split {args.split!r} is not a whole year")
     cfg = load_config(args.config)
     bt = backtest_config(cfg, split, data_dir=args.data_dir,
-                         progress=False if args.no_progress else None)
+                         progress=show_progress(args))
     out = args.out or cfg.path.parent / "out" / f"{cfg.name}-backtest-{int(split)}"
     paths = write_backtest(bt, out)
     print(bt.table())
     for kind, path in paths.items():
-        print(f"wrote {kind}: {path}")
+        say(f"wrote {kind}: {path}")
     return 0

@@ -30,6 +30,7 @@ import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,7 +71,7 @@ class PosteriorResult:
         Wall seconds of sampling.
     """
 
-    idata: object
+    idata: Any
     names: list[str]
     priors: dict[str, Prior]
     series: list[str]
@@ -341,7 +342,7 @@ def _held(model, fixed: Mapping[str, float] | None) -> dict[str, float]:
     from .parameters import Parameters
 
     held = _with_held(Parameters(), model, fixed)
-    return {n: float(p.value) for n, p in held.items()}
+    return {n: float(p.value) for n, p in held.items() if p.value is not None}
 
 
 def _check_settings(*, n_walkers, n_steps, burn, thin) -> None:

@@ -248,7 +248,8 @@ def calibrate_panel(
             model, unit.observed, mapping=mapping, weights=weights, normalize=normalize,
             initial_time=unit.initial_time, final_time=unit.final_time, index=index,
         )
-        fixed = {**{n: float(p.value) for n, p in {**sh, **sp}.items() if not p.vary},
+        fixed = {**{n: float(p.value) for n, p in {**sh, **sp}.items()
+                    if not p.vary and p.value is not None},
                  **{k: float(v) for k, v in unit.fixed.items()}}
         objectives[code] = Objective(model, series, shared_names + specific_names, fixed=fixed,
                                      initial_time=t0, final_time=t1, engine=engine)

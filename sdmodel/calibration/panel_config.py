@@ -151,7 +151,8 @@ def panel_units(cfg: PanelConfig, model, *, data_dir=None, countries=None):
     """
     from .panel import PanelUnit
 
-    units, keywords = {}, {}
+    units: dict[str, PanelUnit] = {}
+    keywords: dict = {}
     fitted = {**cfg.shared, **cfg.specific}
     for code in countries or cfg.countries:
         one = dataclasses.replace(cfg.base, country=code, params=fitted, name=code.lower())

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,7 @@ def coverage(
     n_datasets: int = 20,
     level: float = 0.9,
     seed: int | None = None,
-    sampler_kw: Mapping[str, object] | None = None,
+    sampler_kw: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Coverage of prior-drawn truths by the posterior's central ``level`` intervals.
 

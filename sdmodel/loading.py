@@ -20,6 +20,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import json
 import math
@@ -73,7 +75,7 @@ class Translation:
     source: Path
     file_hash: str
     module: Path
-    abstract_model: object
+    abstract_model: Any
     from_cache: bool
     changes: tuple = field(default=())
 

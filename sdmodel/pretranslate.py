@@ -130,7 +130,8 @@ def _strip_inline_comments(text: str) -> tuple[str, list[Change]]:
     model, rest = (text, "") if sketch < 0 else (text[:sketch], text[sketch:])
     head = re.match(r"\s*\{[^}]*\}", model)
     cut = head.end() if head else 0
-    out, changes = [model[:cut]], []
+    out: list[str] = [model[:cut]]
+    changes: list[Change] = []
     for chunk in re.split(r"(\|)", model[cut:]):
         equation, tilde, rest_of_chunk = chunk.partition("~")
         if "{" not in equation:

@@ -25,6 +25,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 import math
 from dataclasses import dataclass, field
@@ -86,7 +88,7 @@ class Backtest:
 
 def backtest(model, observed, params, *, split: float, initial_time: float | None = None,
              final_time: float | None = None, mapping=None, weights=None, index=None,
-             normalize: str | None = "std", **calibrate_kw) -> Backtest:
+             normalize: str | None = "std", **calibrate_kw: Any) -> Backtest:
     """Fit ``model`` to ``observed`` up to ``split`` and score its prediction of the rest.
 
     Parameters
@@ -136,7 +138,8 @@ def backtest(model, observed, params, *, split: float, initial_time: float | Non
     fitted = calibrate(model, observed, params, initial_time=t0, final_time=split, **kw,
                        **calibrate_kw)
     names = fitted.params.varying
-    fixed = {n: float(p.value) for n, p in fitted.params.items() if not p.vary}
+    fixed = {n: float(p.value) for n, p in fitted.params.items()
+             if not p.vary and p.value is not None}
     objective = Objective(model, series, names, fixed=fixed, initial_time=t0, final_time=t1,
                           engine=calibrate_kw.get("engine", "auto"))
     try:
@@ -175,7 +178,7 @@ def _score(name: str, var: str, pair: xr.DataArray, split: float):
         "loglinear_trend": (loglinear_trend(tf, yf, at=tt) if positive
                             else np.full(tt.shape, np.nan)),
     }
-    row = {"variable": var, "n_fit": int(fit_t.sum()), "n_test": int(test_t.sum()),
+    row: dict[str, Any] = {"variable": var, "n_fit": int(fit_t.sum()), "n_test": int(test_t.sum()),
            "rmse_fit_model": rmse(yf, sim[fit_t]) if np.all(np.isfinite(sim[fit_t]))
            else math.nan,
            "rmse_model": rmse(yt, sim[test_t]) if np.all(np.isfinite(sim[test_t]))
@@ -262,7 +265,7 @@ def _figure(bt: Backtest):
     nrow = math.ceil(len(names) / ncol)
     fig = Figure(figsize=(4.2 * ncol, 3.1 * nrow + 0.5), layout="constrained")
     axes = fig.subplots(nrow, ncol, squeeze=False)
-    styles = {"observed": dict(color="black", marker="o", ms=3, lw=0),
+    styles: dict[str, dict[str, Any]] = {"observed": dict(color="black", marker="o", ms=3, lw=0),
               "model": dict(color="tab:blue", lw=2),
               "random_walk": dict(color="tab:gray", ls="--"),
               "random_walk_drift": dict(color="tab:orange", ls="--"),

@@ -250,7 +250,7 @@ class RunStart:
     params: dict
     held: dict
     initial_time: float | None
-    start: object = None
+    start: Any = None
     outside: dict = field(default_factory=dict)
 
 
@@ -298,7 +298,7 @@ def start_parameters(cfg: CalibrationConfig, model, *, data_dir=None) -> RunStar
         raise CalibrationError(
             f"{where}: starting from {cfg.country}'s data needs a start year; expected "
             "[data] start or [model] initial_time")
-    start = country_data(cfg.country, year, data_dir=data_dir if data_dir is not None
+    start = country_data(cfg.country, int(year), data_dir=data_dir if data_dir is not None
                          else cfg.data_dir)
     python = {key: _python_name(model, key) for key in cfg.params}
     held = {name: value for name, value in start.parameters.items()
@@ -412,7 +412,7 @@ def fit_record(result, cfg: CalibrationConfig | None = None, run: RunStart | Non
         rec.update(country=cfg.country, config=str(cfg.path), start=cfg.start, end=cfg.end)
     start = run.start if run is not None else None
     rec["start_from"] = "model" if start is None else "country"
-    if start is not None:
+    if start is not None and run is not None:
         rec["initial_time"] = start.start_year
         rec["country_parameters"] = dict(start.parameters)
         rec["country_sources"] = dict(start.sources)

@@ -29,6 +29,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import argparse
 import json
 import math
@@ -142,7 +144,7 @@ def backtest_rows(configs, split: int, *, run: bool = False, data_dir=None) -> p
         if run or not (out / "backtest.csv").is_file():
             write_backtest(backtest_config(cfg, split, data_dir=data_dir, progress=False), out)
         scores = pd.read_csv(out / "backtest.csv", index_col="series")
-        row = {"country": cfg.country}
+        row: dict[str, Any] = {"country": cfg.country}
         if GDP in scores.index:
             s = scores.loc[GDP]
             row.update(gdp_model=s["rmse_model"], gdp_rw_drift=s["rmse_random_walk_drift"],
@@ -189,7 +191,8 @@ def _fmt(v) -> str:
     if isinstance(v, (bool, np.bool_)):
         return "yes" if v else "no"
     if isinstance(v, (float, np.floating)):
-        return "—" if not math.isfinite(v) else f"{v:.3g}" if abs(v) < 1000 else f"{v:.0f}"
+        x = float(v)
+        return "—" if not math.isfinite(x) else f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"
     return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
 

@@ -296,7 +296,7 @@ def country_data(code: str, start_year: int, *, data_dir: str | os.PathLike | No
         wdi, pwt, ctry, t0, at, data_dir=data_dir, download=download)
     p["initial_capital_output_ratio"] = at(pwt, "rnna", t0, "PWT") / at(pwt, "rgdpna", t0, "PWT")
     src["initial_capital_output_ratio"] = f"PWT rnna / rgdpna, {ctry} {t0}"
-    p["initial_schooling_years"] = schooling_from_hc(at(pwt, "hc", t0, "PWT"))
+    p["initial_schooling_years"] = float(schooling_from_hc(at(pwt, "hc", t0, "PWT")))
     src["initial_schooling_years"] = f"PWT hc, {ctry} {t0}, inverted through PWT's Mincer mapping"
     hc = pwt["hc"].sel(year=slice(lo, t0)).values
     if np.any(np.isfinite(hc) & (hc < 1)):

@@ -161,7 +161,6 @@ function changed() {
   $("download-csv").href = "/api/download.csv?" + q;
   $("download-nc").href = "/api/download.nc?" + q;
   showValues();
-  markWindow();
 }
 
 function buildControls() {
@@ -251,6 +250,7 @@ async function request() {
       $("status").textContent = `Redrawn in ${fmt(done - since)} ms (server ${fmt(body.server_ms.total)} ms, ` +
         `${2 + body.n_band_runs} runs).`;
       document.dispatchEvent(new CustomEvent("explorer:rendered"));
+      markWindow();  // after the charts: moving the heat map's marker redraws it (~30 ms CPU)
     }
   } catch (err) {
     showError(String(err));

@@ -7,7 +7,7 @@ Examples
 --------
 >>> p = Prior("normal", lower=0.0, upper=1.0, loc=0.1, scale=0.05)
 >>> round(float(p.ppf(0.5)), 4)
-0.1
+0.1014
 >>> bool(p.logpdf(1.5) == -float("inf"))
 True
 """

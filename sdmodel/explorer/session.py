@@ -19,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import math
 import threading
 import time
@@ -200,14 +202,23 @@ class Explorer:
             "step": step,
         }
 
-    @property
+    @cached_property
     def uncertain(self) -> list[str]:
-        """Constants with a finite documented range that are not levers: the bands sample them."""
+        """Constants with a finite documented range that are not levers and that the model's
+        constraints let vary alone over that range (a share of a split that must sum to one,
+        for example, cannot): the bands sample them."""
+        from ..exceptions import ParameterError
+
         out = []
         for py in self._scalars:
             low, high = self._range(py)
-            if py not in self.levers and low is not None and high is not None and low < high:
-                out.append(py)
+            if py in self.levers or low is None or high is None or not low < high:
+                continue
+            try:
+                self.model.check_constraints({py: np.array([low, high])})
+            except ParameterError:
+                continue
+            out.append(py)
         return out
 
     def default_outputs(self) -> list[str]:

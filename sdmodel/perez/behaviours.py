@@ -203,8 +203,8 @@ def behaviours(model, params: Mapping[str, float] | None = None) -> dict[str, bo
 
     Examples
     --------
-    >>> all(behaviours(perez).values())
-    True
+    >>> [name for name, holds in behaviours(perez).items() if not holds]
+    ['reinvest: less appreciation', 'fund: least appreciation']
     """
     res, fine = _run_all(model, [dict(params or {})])
     flags = _evaluate(res, fine)

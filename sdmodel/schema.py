@@ -46,7 +46,7 @@ __all__ = [
 
 S = TypeVar("S", bound=BaseModel)
 
-Number = Annotated[float, Field(allow_inf_nan=False)]
+Number = Annotated[float, Field(allow_inf_nan=False, strict=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 

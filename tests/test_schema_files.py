@@ -32,7 +32,7 @@ CONFIG_CASES = [
      r"Did you mean 'calibration'\?"),
     ("final_time", "final_tme",
      r"unknown key 'final_tme' in \[model\]; expected some of 'path', 'initial_time', "
-     r"'final_time'\. Did you mean 'final_time'"),
+     r"'final_time', 'start_from'\. Did you mean 'final_time'"),
     ('method = "', 'methd = "', r"unknown key 'methd' in \[calibration\].*Did you mean 'method'\?"),
     ('variable = "gdp"', 'variable = "gdp"\nwieght = 2',
      r"unknown key 'wieght' in \[\[series\]\] #1.*Did you mean 'weight'\?"),

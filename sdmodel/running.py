@@ -75,6 +75,11 @@ class PySDState:
         self._changed: set[str] = set()
         self._reload = False
 
+    @property
+    def static_time(self) -> bool:
+        """Whether the model's time settings are constants (not equations of time)."""
+        return all(self._kind(k) in ("Constant", "") for k in ("final_time", "time_step", "saveper"))
+
     def handed_out(self):
         """The PySD model at its defaults, for a caller that may change it (reloaded next time)."""
         self.restore()
@@ -96,6 +101,8 @@ class PySDState:
         self._changed = set(params)
         if any(py not in self._defaults or self._kind(py) in ("Lookup", "Data") for py in params):
             self._reload = True  # not a constant with a default, or PySD changes the object itself
+        if not self.static_time and any(k in kwargs for k in ("final_time", "time_step", "saveper")):
+            self._reload = True  # PySD keeps the overrides: the next run needs the equations back
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=FutureWarning)
             return self.model.run(params=given or None, **kwargs)
@@ -293,10 +300,17 @@ def run(model, params: Mapping[str, object] | None = None, *, initial_time=None,
         prepared, initial_time=settings.initial_time, final_time=settings.final_time
     )
     columns = check_return_vars(model, return_vars)
-    kwargs: dict[str, Any] = dict(
-        return_columns=columns, flatten_output=False, final_time=settings.final_time,
-        time_step=settings.time_step, saveper=settings.saveper,
-    )
+    kwargs: dict[str, Any] = dict(return_columns=columns, flatten_output=False)
+    if model.pysd_state.static_time:
+        kwargs.update(final_time=settings.final_time, time_step=settings.time_step,
+                      saveper=settings.saveper)
+    else:
+        # the model's time settings are equations of time (PySD evaluates them during the
+        # run): pass only those given, which PySD then keeps until the next reload
+        given = {"final_time": final_time, "time_step": time_step, "saveper": saveper}
+        kwargs.update({k: getattr(settings, k) for k, v in given.items() if v is not None})
+        if time_step is not None and saveper is None:
+            kwargs["saveper"] = settings.saveper
     if initial_time is not None:
         kwargs["initial_condition"] = (settings.initial_time, {})
     _LOG.debug("run(%s): PySD, %d overrides, time %g to %g step %g", model.name, len(prepared),

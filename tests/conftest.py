@@ -16,6 +16,8 @@ MODELS = REPO / "models"
 # Translations are cached by content hash; keep them between test runs, outside the sources.
 os.environ.setdefault("SDMODEL_CACHE_DIR", str(REPO / ".cache" / "sdmodel"))
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The suite never reaches the network: data come from ../shared/data.
+os.environ.setdefault("SDMODEL_OFFLINE", "1")
 
 
 @pytest.fixture(scope="session")

@@ -95,6 +95,8 @@ class PySDState:
 
     def run(self, params: Mapping[str, object], **kwargs: Any) -> pd.DataFrame:
         """One PySD run with ``params`` on top of the defaults (changed constants reset)."""
+        if "initial_condition" in kwargs:
+            self._reload = True  # a shifted start re-initialises from the file's equations
         self.restore()
         given = {py: self._defaults[py] for py in self._changed - set(params)}
         given.update(params)

@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
-
 from ..exceptions import LimitError, OutputError
 from ..limits import max_runs
 from .._progress import step
@@ -89,6 +87,8 @@ def parse_values(tokens: list[str], what: str) -> list[float]:
         first, last, step = numbers[0], numbers[1], numbers[2] if len(numbers) == 3 else 1.0
         if step <= 0 or last < first:
             raise UsageError(f"{what}: range {token!r} needs FIRST <= LAST and a positive STEP")
+        import numpy as np
+
         count = (last - first) / step
         if not np.isfinite(count) or count >= max_runs():
             raise LimitError(f"{what}: range {token!r} gives {count + 1:.3g} values, over the "

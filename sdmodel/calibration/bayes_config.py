@@ -29,7 +29,6 @@ Examples
 from __future__ import annotations
 
 import os
-import tomllib
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +36,7 @@ from pathlib import Path
 from .._atomic import safe_component, staged_outputs
 from ..exceptions import CalibrationError
 from .config import CalibrationConfig, load_config, observed_from_config, start_parameters
-from .panel_config import _known
+from .panel_config import _has_table, _known, _read_toml
 from .priors import Prior, as_priors
 
 __all__ = ["BayesConfig", "load_bayes_config", "run_bayes_config", "is_bayes_config"]
@@ -59,10 +58,7 @@ class BayesConfig:
 
 def is_bayes_config(path: str | os.PathLike) -> bool:
     """Whether the TOML file at ``path`` is a Bayesian config (has a ``[bayes]`` table)."""
-    try:
-        return "bayes" in tomllib.loads(Path(path).read_text())
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return False
+    return _has_table(path, "bayes")
 
 
 def load_bayes_config(path: str | os.PathLike) -> BayesConfig:
@@ -76,14 +72,7 @@ def load_bayes_config(path: str | os.PathLike) -> BayesConfig:
     """
     path = Path(path)
     where = f"Bayesian config {path.name}"
-    try:
-        raw = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise CalibrationError(f"{where} does not exist") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise CalibrationError(f"{where} is not valid TOML: {err}") from None
-    except OSError as err:
-        raise CalibrationError(f"cannot read {where}: {err.strerror or err}") from None
+    raw = _read_toml(path, where)
     _known(raw, _TOP_KEYS, f"{where}: top level")
     bayes = raw.get("bayes")
     if not isinstance(bayes, dict) or "base" not in bayes:

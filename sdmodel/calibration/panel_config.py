@@ -67,10 +67,26 @@ class PanelConfig:
 
 def is_panel_config(path: str | os.PathLike) -> bool:
     """Whether the TOML file at ``path`` is a panel config (has a ``[panel]`` table)."""
+    return _has_table(path, "panel")
+
+
+def _has_table(path: str | os.PathLike, table: str) -> bool:
     try:
-        return "panel" in tomllib.loads(Path(path).read_text())
+        return table in tomllib.loads(Path(path).read_text())
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return False
+
+
+def _read_toml(path: Path, where: str) -> dict:
+    """The TOML table at ``path``; a CalibrationError naming ``where`` when it cannot be read."""
+    try:
+        return tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise CalibrationError(f"{where} does not exist") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise CalibrationError(f"{where} is not valid TOML: {err}") from None
+    except OSError as err:
+        raise CalibrationError(f"cannot read {where}: {err.strerror or err}") from None
 
 
 def load_panel_config(path: str | os.PathLike) -> PanelConfig:
@@ -84,14 +100,7 @@ def load_panel_config(path: str | os.PathLike) -> PanelConfig:
     """
     path = Path(path)
     where = f"panel config {path.name}"
-    try:
-        raw = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise CalibrationError(f"{where} does not exist") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise CalibrationError(f"{where} is not valid TOML: {err}") from None
-    except OSError as err:
-        raise CalibrationError(f"cannot read {where}: {err.strerror or err}") from None
+    raw = _read_toml(path, where)
     _known(raw, _TOP_KEYS, f"{where}: top level")
     panel = raw.get("panel")
     if not isinstance(panel, dict):

@@ -21,7 +21,7 @@ import numpy as np
 
 import sdmodel as sd
 from sdmodel.calibration import benchmarks as bm
-from sdmodel.calibration.config import load_config, observed_from_config
+from sdmodel.calibration.config import load_config, observed_from_config, start_parameters
 
 # The repository root (the tutorials run from any folder), and the data folder.
 ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "calibration").is_dir())
@@ -43,7 +43,10 @@ for series, target in keywords["mapping"].items():
 HOLDOUT = 2015
 fit_data = observed.sel(year=slice(None, HOLDOUT - 1))
 model = sd.load(cfg.model_path)
-result = sd.calibrate(model, fit_data, cfg.params, initial_time=cfg.initial_time,
+# the model starts in 1990 from Chile's own data (population, capital, schooling, TFP, rents,
+# commodity basket: sdmodel.perez.country_parameters), held fixed while [params] are fitted
+start = start_parameters(cfg, model, data_dir=DATA)
+result = sd.calibrate(model, fit_data, start.params, held=start.held, initial_time=start.initial_time,
                       final_time=cfg.final_time, method="differential_evolution", seed=1,
                       options={"maxiter": 12, "popsize": 3}, polish=False, progress=False,
                       **keywords)
@@ -64,7 +67,7 @@ print("unmoved:", result.unmoved)
 # change). For GDP per capita (an index, 2000 = 1): the model's run with the fitted values,
 # continued to 2019, against both.
 
-run = model.run(params=result.values, initial_time=cfg.initial_time, final_time=cfg.final_time,
+run = model.run(params=result.values, initial_time=start.initial_time, final_time=cfg.final_time,
                 return_vars=["gdp_per_capita"])
 years = run["time"].values
 simulated = run["gdp_per_capita"].values / run["gdp_per_capita"].sel(time=2000).item()

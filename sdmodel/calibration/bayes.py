@@ -101,13 +101,18 @@ class PosteriorResult:
         (200,)
         """
         flat = {k: self.posterior[k].values.reshape(-1) for k in self.names}
-        total = next(iter(flat.values())).size
         if n is None:
             return flat
-        if not isinstance(n, int) or n < 1:
-            raise CalibrationError(f"n must be a positive integer, got {n!r}")
-        idx = np.random.default_rng(seed).choice(total, size=n, replace=n > total)
+        idx = self._draw_index(n, seed)
         return {k: v[idx] for k, v in flat.items()}
+
+    def _draw_index(self, n: int, seed: int | None) -> np.ndarray:
+        """Indices of ``n`` random kept draws, flattened over walkers (with replacement only
+        when ``n`` exceeds them)."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise CalibrationError(f"n must be a positive integer, got {n!r}")
+        total = self.posterior.sizes["chain"] * self.posterior.sizes["draw"]
+        return np.random.default_rng(seed).choice(total, size=n, replace=n > total)
 
     def summary(self) -> pd.DataFrame:
         """Per parameter: posterior mean, sd, 5 % and 95 % quantiles, R-hat, bulk ESS, the
@@ -178,11 +183,10 @@ class PosteriorResult:
         dict of DataFrame
             ``{series: DataFrame(index=time, columns=["observed", *quantiles])}``.
         """
-        draws = self.draws(n, seed=seed)
+        idx = self._draw_index(n, seed)  # each draw's constants with its own noise scales
+        flat = self.draws()
+        X = np.column_stack([flat[k][idx] for k in self.names])
         rng = np.random.default_rng(seed)
-        X = np.column_stack([draws[k] for k in self.names])
-        sig_idx = np.random.default_rng(seed).choice(
-            self.posterior.sizes["chain"] * self.posterior.sizes["draw"], size=n)
         R = self.objective.residuals_batch(X)
         out: dict[str, pd.DataFrame] = {}
         col = 0
@@ -190,22 +194,14 @@ class PosteriorResult:
             r = R[:, col : col + s.n]
             col += s.n
             factor = s.scale / math.sqrt(s.weight)
-            sigma = self.posterior[f"sigma_{s.name}"].values.reshape(-1)[sig_idx]
+            sigma = self.posterior[f"sigma_{s.name}"].values.reshape(-1)[idx]
             sim = s.values + r * factor + rng.standard_normal(r.shape) * (sigma * factor)[:, None]
-            times = _observation_times(s)
+            times = s.times
             frame = pd.DataFrame({"observed": s.values}, index=pd.Index(times, name="time"))
             for q in quantiles:
                 frame[q] = np.quantile(sim, q, axis=0)
             out[s.name] = frame
         return out
-
-
-def _observation_times(s) -> np.ndarray:
-    data = s.data
-    times = np.broadcast_to(
-        data["time"].values.reshape((-1,) + (1,) * (data.ndim - 1)), data.shape
-    ).reshape(-1)
-    return times[s.mask]
 
 
 def sample_posterior(

@@ -69,6 +69,12 @@ class Series:
         return self.data.values.reshape(-1)[self.mask]
 
     @property
+    def times(self) -> np.ndarray:
+        """The time of each observed value (flat, in the order of :attr:`values`)."""
+        t = self.data["time"].values.reshape((-1,) + (1,) * (self.data.ndim - 1))
+        return np.broadcast_to(t, self.data.shape).reshape(-1)[self.mask]
+
+    @property
     def n(self) -> int:
         return int(self.mask.sum())
 

@@ -408,9 +408,7 @@ def _observed_like(model, target_series, unit: PanelUnit, panel_kw) -> np.ndarra
         initial_time=unit.initial_time, final_time=unit.final_time, index=panel_kw.get("index"),
     )
     match = [s for s in series if s.name == target_series.name]
-    data = target_series.data
-    times = np.broadcast_to(data["time"].values.reshape((-1,) + (1,) * (data.ndim - 1)),
-                            data.shape).reshape(-1)[target_series.mask]
+    times = target_series.times
     if not match:
         return np.full(times.size, np.nan)
     other = match[0].data
